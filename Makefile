@@ -1,0 +1,43 @@
+# Two commands do all set-up on a fresh machine:
+#   make lab    create .venv, install, get the data, warm the model cache, open JupyterLab
+#   make test   create .venv, install with test extras, run every test in quick mode
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: lab test install data warm benchmark lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -e '.[test,dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+data: install
+	$(BIN)/python -m ae_helpers data
+
+warm: data
+	$(BIN)/python -m ae_helpers train --latent-dim 2
+
+lab: warm
+	$(BIN)/jupyter lab notebooks/
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m ae_helpers data
+	AE_QUICK=1 $(BIN)/python -m pytest
+
+benchmark: data
+	$(BIN)/python benchmarks/bench_training.py
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check ae_helpers tests benchmarks notebooks
+
+clean:
+	rm -rf checkpoints slides/build test-artifacts

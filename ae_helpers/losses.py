@@ -1,0 +1,40 @@
+"""Reconstruction losses written out by hand, exactly as on the slide.
+
+For an input x and its reconstruction x' (pixels in [0, 1]):
+
+* MSE  L = 1/N * sum (x - x')^2                          (mean over all pixels)
+* BCE  L = -sum [x log x' + (1 - x) log(1 - x')]          (here averaged over pixels too,
+  like ``torch.nn.functional.binary_cross_entropy``, so the two are on one scale)
+
+Goal: minimise L, so that x' ~ x.
+"""
+
+from __future__ import annotations
+
+import torch
+
+#: torch clamps log(0) to -100; we clamp x' away from 0 and 1 the same way.
+_LOG_FLOOR = -100.0
+
+
+def mse(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
+    """Mean squared error: the average of (x - x')^2 over every pixel."""
+    return ((x - x_hat) ** 2).mean()
+
+
+def bce(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy, averaged over every pixel; x is the target, x' the prediction."""
+    log_p = torch.log(x_hat).clamp(min=_LOG_FLOOR)
+    log_not_p = torch.log(1 - x_hat).clamp(min=_LOG_FLOOR)
+    return -(x * log_p + (1 - x) * log_not_p).mean()
+
+
+LOSSES = {"mse": mse, "bce": bce}
+
+
+def get_loss(name: str):
+    """``"mse"`` or ``"bce"`` -> the loss function."""
+    try:
+        return LOSSES[name.lower()]
+    except (KeyError, AttributeError):
+        raise ValueError(f'loss must be "mse" or "bce", got {name!r}') from None

@@ -1,0 +1,142 @@
+"""Plotting boilerplate, written once: image grids, reconstructions, latent maps, loss curves.
+
+Every function draws on a matplotlib ``ax`` (made for you when omitted) and returns it,
+so notebooks can combine them; end a notebook cell with ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+from torchvision.utils import make_grid
+
+from .data import CLASS_NAMES
+
+#: One colour per class, the same in every figure of the course.
+CLASS_COLORS = plt.get_cmap("tab10").colors
+
+
+def _ax(ax, figsize=(6, 6)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def show_images(images, nrow=10, ax=None, title=None, padding=2):
+    """Images (N, 1, 28, 28) in [0, 1] as one grid (white gaps between items)."""
+    images = torch.as_tensor(images).detach().float().cpu()
+    grid = make_grid(images, nrow=nrow, padding=padding, pad_value=1.0)[0]
+    ax = _ax(ax, figsize=(min(nrow, len(images)) * 0.9, (len(images) + nrow - 1) // nrow * 0.9 + 0.3))
+    ax.imshow(grid.numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def image_row(images, titles=None, axes=None, suptitle=None, size=1.3):
+    """Images side by side, each with its own title (e.g. a class name or a loss)."""
+    images = torch.as_tensor(images).detach().float().cpu()
+    if axes is None:
+        fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size * 1.25), squeeze=False)
+        axes = axes[0]
+        if suptitle:
+            fig.suptitle(suptitle)
+    for i, (ax, img) in enumerate(zip(axes, images)):
+        ax.imshow(img.reshape(28, 28).numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    return axes
+
+
+@torch.no_grad()
+def show_reconstructions(model, x, labels=None, n=10, title="Top: originals x   Bottom: reconstructions x'"):
+    """Originals above, the model's reconstructions below, with the per-image MSE."""
+    x = torch.as_tensor(x)[:n]
+    x_hat = model(x)
+    errors = ((x - x_hat) ** 2).flatten(1).mean(1)
+    fig, axes = plt.subplots(2, len(x), figsize=(1.25 * len(x), 3), squeeze=False)
+    names = [CLASS_NAMES[int(c)] for c in labels[:n]] if labels is not None else None
+    image_row(x, names, axes[0])
+    image_row(x_hat, [f"MSE {e:.3f}" for e in errors], axes[1])
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="The latent space"):
+    """2D codes coloured by class, with a legend of class names."""
+    codes = np.asarray(torch.as_tensor(codes).detach().cpu())
+    labels = np.asarray(torch.as_tensor(labels).cpu())
+    ax = _ax(ax)
+    for c, name in enumerate(CLASS_NAMES):
+        pts = codes[labels == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=CLASS_COLORS[c], label=name, rasterized=True)
+    if legend:
+        ax.legend(markerscale=12 / max(s, 1), fontsize=8, loc="best", framealpha=0.85)
+    ax.set_xlabel("z1")
+    ax.set_ylabel("z2")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def image_scatter(images, positions, ax=None, zoom=0.6, labels=None, frame=True):
+    """Thumbnails of ``images`` drawn at 2D ``positions`` (a wardrobe of real items)."""
+    images = torch.as_tensor(images).detach().cpu()
+    positions = np.asarray(torch.as_tensor(positions).detach().cpu())
+    ax = _ax(ax)
+    for i, (img, (px, py)) in enumerate(zip(images, positions)):
+        color = CLASS_COLORS[int(labels[i])] if labels is not None else "0.5"
+        box = OffsetImage(img.reshape(28, 28).numpy(), cmap="gray_r", zoom=zoom, norm=plt.Normalize(0, 1))
+        ax.add_artist(AnnotationBbox(box, (px, py), frameon=frame, pad=0.1,
+                                     bboxprops={"edgecolor": color, "linewidth": 1.2}))
+    pad = 0.05 * (positions.max(0) - positions.min(0) + 1e-9)
+    ax.set_xlim(positions[:, 0].min() - pad[0], positions[:, 0].max() + pad[0])
+    ax.set_ylim(positions[:, 1].min() - pad[1], positions[:, 1].max() + pad[1])
+    return ax
+
+
+def latent_extent(codes, margin=0.1):
+    """``(z1_min, z1_max, z2_min, z2_max)`` of the codes, widened by ``margin`` of the range."""
+    codes = torch.as_tensor(codes).detach()
+    lo, hi = codes.min(0).values, codes.max(0).values
+    pad = (hi - lo) * margin
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+@torch.no_grad()
+def decoded_grid(model, extent, n=15, ax=None, title="What the decoder makes at each point"):
+    """Decode an ``n`` x ``n`` grid of points covering ``extent`` and show them as one picture."""
+    x0, x1, y0, y1 = extent
+    zs = torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
+    imgs = model.decode(zs).reshape(n, n, 28, 28).permute(0, 2, 1, 3).reshape(n * 28, n * 28)
+    ax = _ax(ax)
+    ax.imshow(imgs.numpy(), cmap="gray_r", vmin=0, vmax=1, extent=extent, aspect="auto", interpolation="nearest")
+    ax.set_xlabel("z1")
+    ax.set_ylabel("z2")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def loss_curves(histories, ax=None, title="Loss per epoch", ylabel="loss per pixel"):
+    """``{"name": history}`` (from ``train``) or one history -> train (solid) and validation (dashed) curves."""
+    if "train" in histories:
+        histories = {"": histories}
+    ax = _ax(ax, figsize=(6, 4))
+    for i, (name, h) in enumerate(histories.items()):
+        color = f"C{i}"
+        epochs = np.arange(1, len(h["train"]) + 1)
+        ax.plot(epochs, h["train"], color=color, label=f"{name} training".strip())
+        if h.get("val"):
+            ax.plot(epochs, h["val"], color=color, linestyle="--", label=f"{name} validation".strip())
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    return ax

@@ -1,0 +1,59 @@
+"""Course-wide settings: quick mode, where data and checkpoints live, seeding.
+
+Everything is read from environment variables *when called*, so a test can
+change them with ``monkeypatch.setenv`` without re-importing anything.
+
+* ``AE_QUICK=1``     quick mode (tests, CI): less data, fewer epochs.
+* ``AE_DATA_DIR``    where Fashion-MNIST is cached (default: ``data/`` in the repo).
+* ``AE_CACHE_DIR``   where trained checkpoints are cached (default: ``checkpoints/``).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def is_quick() -> bool:
+    """True when ``AE_QUICK`` is set to something other than ``0``/empty."""
+    return os.environ.get("AE_QUICK", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def quick_or(full, quick):
+    """Return ``quick`` in quick mode, ``full`` otherwise."""
+    return quick if is_quick() else full
+
+
+def _project_dir() -> Path:
+    """The repository root when installed with ``pip install -e .``, else a user cache."""
+    repo = _PACKAGE_DIR.parent
+    if (repo / "pyproject.toml").is_file():
+        return repo
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ae_helpers"
+
+
+def data_dir() -> Path:
+    """Root folder of the Fashion-MNIST cache (``AE_DATA_DIR`` or ``<repo>/data``)."""
+    return Path(os.environ.get("AE_DATA_DIR") or _project_dir() / "data")
+
+
+def cache_dir() -> Path:
+    """Folder of trained checkpoints (``AE_CACHE_DIR`` or ``<repo>/checkpoints``)."""
+    return Path(os.environ.get("AE_CACHE_DIR") or _project_dir() / "checkpoints")
+
+
+def seed_everything(seed: int = 0) -> torch.Generator:
+    """Seed Python, NumPy and torch; return a torch generator seeded with ``seed``.
+
+    Same seed, same machine, same thread count -> identical numbers.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)

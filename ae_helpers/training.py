@@ -1,0 +1,141 @@
+"""Training, and the shared pretrained model every notebook uses.
+
+``train`` is the plain loop from notebook 04 with the conveniences added
+(progress bar, validation, learning-rate schedule, determinism).
+``pretrained`` loads the course's trained autoencoder from a verified cache, or
+trains and saves it on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+from contextlib import contextmanager
+
+import torch
+import torch.nn.functional as F
+from filelock import FileLock
+from tqdm.auto import tqdm
+
+from . import data
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .models import HIDDEN, Autoencoder
+from .settings import cache_dir, is_quick, seed_everything
+
+ARCH_VERSION = 1
+#: How the shared model is trained. Full mode: all 60,000 training images.
+RECIPES = {
+    "full": {"epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
+    "quick": {"epochs": 4, "batch_size": 256, "lr": 5e-3, "n_train": 8000},
+}
+TORCH_LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}
+
+
+@contextmanager
+def _deterministic():
+    before = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+
+@torch.no_grad()
+def evaluate(model, x, loss="mse", batch_size=2000) -> float:
+    """Mean loss of ``model`` on images ``x`` (averaged over every pixel)."""
+    loss_fn = TORCH_LOSSES[loss]
+    was_training = model.training
+    model.eval()
+    total = sum(loss_fn(model(xb), xb, reduction="sum").item() for xb in x.split(batch_size))
+    model.train(was_training)
+    return total / x.numel()
+
+
+def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, loss="mse",
+          seed=0, corrupt=None, progress=True, desc="training"):
+    """Train ``model`` to reconstruct ``x_train``; return the per-epoch history.
+
+    ``loss`` is "mse" or "bce". ``corrupt(xb)`` (optional) changes the input batch
+    while the target stays clean (a denoising autoencoder). The learning rate rises then
+    falls within the run (one-cycle schedule), which reaches a good model in few epochs.
+    Same ``seed`` on the same machine -> identical weights.
+    Returns ``{"train": [...], "val": [...], "seconds": s}`` (mean loss per pixel).
+    """
+    if loss not in TORCH_LOSSES:
+        raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
+    loss_fn = TORCH_LOSSES[loss]
+    generator = seed_everything(seed)
+    n = len(x_train)
+    steps_per_epoch = (n + batch_size - 1) // batch_size
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
+    history = {"train": [], "val": [], "seconds": 0.0}
+    start = time.perf_counter()
+    with _deterministic():
+        bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
+        for _ in bar:
+            model.train()
+            order = torch.randperm(n, generator=generator)
+            running = 0.0
+            for i in range(0, n, batch_size):
+                target = x_train[order[i:i + batch_size]]
+                inputs = corrupt(target) if corrupt else target
+                batch_loss = loss_fn(model(inputs), target)   # how far is x' from x?
+                optimizer.zero_grad()
+                batch_loss.backward()                         # which way should each weight move?
+                optimizer.step()                              # move it a little
+                schedule.step()
+                running += batch_loss.item() * len(target)
+            history["train"].append(running / n)
+            if x_val is not None:
+                history["val"].append(evaluate(model, x_val, loss))
+            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items() if isinstance(v, list) and v})
+    history["seconds"] = time.perf_counter() - start
+    model.eval()
+    return history
+
+
+def pretrained_config(latent_dim=2, loss="mse", seed=0, quick=None) -> dict:
+    """The exact configuration that identifies a cached shared model."""
+    mode = "quick" if (is_quick() if quick is None else quick) else "full"
+    return {"arch_version": ARCH_VERSION, "latent_dim": int(latent_dim), "hidden": list(HIDDEN),
+            "linear": False, "loss": loss, "seed": int(seed), "mode": mode, **RECIPES[mode]}
+
+
+def checkpoint_path(config: dict):
+    key = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
+    return cache_dir() / f"ae_{config['latent_dim']}d_{config['loss']}_{config['mode']}_{key}.safetensors"
+
+
+def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, retrain=False):
+    """The course's shared trained ``Autoencoder`` (in eval mode).
+
+    Loaded from the checkpoint cache when a valid file for exactly this configuration
+    exists; otherwise trained (progress bar) and saved. A damaged or mismatched file is
+    replaced with a warning. ``model.history`` holds the training history and the test loss.
+    Safe to call from several processes at once: they take turns through a lock file.
+    """
+    config = pretrained_config(latent_dim, loss, seed, quick)
+    path = checkpoint_path(config)
+    model = Autoencoder(latent_dim)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        if path.exists() and not retrain:
+            try:
+                model.history = load_checkpoint(path, model, config)
+                return model.eval()
+            except CheckpointError as exc:
+                warnings.warn(f"Ignoring the cached model ({exc}); training a new one.", stacklevel=2)
+        x_train, _ = data.load("train", config["n_train"])
+        x_test, _ = data.load("test")
+        history = train(model, x_train, epochs=config["epochs"], batch_size=config["batch_size"],
+                        lr=config["lr"], loss=loss, seed=seed, progress=progress,
+                        desc=f"training the {latent_dim}D autoencoder ({config['mode']} mode)")
+        history["test"] = evaluate(model, x_test, loss)
+        history["test_mse"] = evaluate(model, x_test, "mse")
+        save_checkpoint(path, model, config, extra=history)
+        model.history = history
+    return model.eval()
