@@ -24,7 +24,7 @@ data: install
 	$(BIN)/python -m ae_helpers data
 
 warm: data
-	$(BIN)/python -m ae_helpers train --latent-dim 2
+	$(BIN)/python -m ae_helpers train --latent-dim 2 4 8 16 32
 
 lab: warm
 	$(BIN)/jupyter lab notebooks/

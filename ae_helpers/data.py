@@ -99,9 +99,14 @@ def _download(root: Path) -> None:
     datasets.FashionMNIST(str(root), train=False, download=True)
 
 
-def ensure_data(root: str | Path | None = None, *, allow_download: bool = True) -> str:
-    """Make sure the four files are in the cache; return a sentence saying where they came from."""
+def ensure_data(root: str | Path | None = None, *, allow_download: bool | None = None) -> str:
+    """Make sure the four files are in the cache; return a sentence saying where they came from.
+
+    Downloading is the last resort; ``allow_download=False`` or ``AE_NO_DOWNLOAD=1`` switches it off.
+    """
     root = Path(root or data_dir())
+    if allow_download is None:
+        allow_download = os.environ.get("AE_NO_DOWNLOAD", "") in ("", "0")
     raw = raw_dir(root)
     if _cache_ok(raw):
         return f"cache: {raw}"

@@ -61,7 +61,8 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     ``loss`` is "mse" or "bce". ``corrupt(xb)`` (optional) changes the input batch
     while the target stays clean (a denoising autoencoder). The learning rate rises then
     falls within the run (one-cycle schedule), which reaches a good model in few epochs.
-    Same ``seed`` on the same machine -> identical weights.
+    ``seed`` fixes the batch order; seed before building the model to fix its initial
+    weights too. Same seeds on the same machine -> identical weights.
     Returns ``{"train": [...], "val": [...], "seconds": s}`` (mean loss per pixel).
     """
     if loss not in TORCH_LOSSES:
@@ -120,6 +121,7 @@ def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, r
     """
     config = pretrained_config(latent_dim, loss, seed, quick)
     path = checkpoint_path(config)
+    seed_everything(seed)  # the initial weights depend on the seed too
     model = Autoencoder(latent_dim)
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):

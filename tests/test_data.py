@@ -1,0 +1,130 @@
+"""Where Fashion-MNIST comes from: cache, Debian package, download — with fakes in a temp dir."""
+
+import gzip
+import hashlib
+import struct
+import urllib.error
+
+import pytest
+
+from ae_helpers import data
+
+N_FAKE = 3
+
+
+def idx_bytes(name: str) -> bytes:
+    if "images" in name:
+        return struct.pack(">IIII", 2051, N_FAKE, 28, 28) + bytes(N_FAKE * 784)
+    return struct.pack(">II", 2049, N_FAKE) + bytes([1, 2, 9][:N_FAKE])
+
+
+@pytest.fixture
+def fake_world(tmp_path, monkeypatch):
+    """A Debian-style folder of fake .gz files whose checksums the module accepts; no network."""
+    debian = tmp_path / "debian"
+    debian.mkdir()
+    files = {}
+    for name in data.FILES:
+        raw = idx_bytes(name)
+        files[name] = (hashlib.sha256(raw).hexdigest(), len(raw))
+        (debian / f"{name}.gz").write_bytes(gzip.compress(raw))
+    monkeypatch.setattr(data, "FILES", files)
+    monkeypatch.setenv("AE_DEBIAN_DATA_DIR", str(debian))
+    monkeypatch.setenv("AE_DATA_DIR", str(tmp_path / "cache"))
+
+    def no_network(root):
+        raise urllib.error.URLError("no internet in the lecture hall")
+
+    monkeypatch.setattr(data, "_download", no_network)
+    return debian, tmp_path / "cache"
+
+
+def test_debian_files_are_unpacked_and_verified(fake_world):
+    debian, cache = fake_world
+    source = data.ensure_data()
+    assert "Debian" in source
+    raw = cache / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(data.FILES)
+    train = data.fashion_mnist("train")
+    assert len(train) == N_FAKE
+    x, y = data.as_tensors(train)
+    assert x.shape == (N_FAKE, 1, 28, 28) and y.tolist() == [1, 2, 9]
+    # second call: the prepared cache is used, the Debian files are not needed any more
+    for f in debian.iterdir():
+        f.unlink()
+    assert data.ensure_data().startswith("cache")
+
+
+def test_nothing_anywhere_names_all_three_fixes(fake_world):
+    debian, cache = fake_world
+    for f in debian.iterdir():
+        f.unlink()
+    with pytest.raises(data.DataNotFoundError) as err:
+        data.fashion_mnist("test")
+    message = str(err.value)
+    assert "AE_DATA_DIR" in message and str(cache / "FashionMNIST" / "raw") in message  # 1. cache
+    assert "apt-get install -y dataset-fashion-mnist" in message                     # 2. Debian
+    assert "python -m ae_helpers data" in message and "no internet" in message        # 3. download
+    assert not any(cache.rglob("*-ubyte*"))
+
+
+def test_truncated_gz_gives_clear_error_and_leaves_nothing(fake_world):
+    debian, cache = fake_world
+    target = debian / "train-images-idx3-ubyte.gz"
+    target.write_bytes(target.read_bytes()[:40])
+    with pytest.raises(data.CorruptDataError, match="truncated or corrupt.*--reinstall"):
+        data.ensure_data()
+    raw = cache / "FashionMNIST" / "raw"
+    assert not (raw / "train-images-idx3-ubyte").exists()
+    assert not any(p.name.endswith(".part") for p in raw.iterdir())
+
+
+def test_wrong_checksum_gives_clear_error_and_leaves_nothing(fake_world):
+    debian, cache = fake_world
+    (debian / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"not the labels"))
+    with pytest.raises(data.CorruptDataError, match="sha256"):
+        data.ensure_data()
+    raw = cache / "FashionMNIST" / "raw"
+    assert not (raw / "t10k-labels-idx1-ubyte").exists()
+    assert not any(p.name.endswith(".part") for p in raw.iterdir())
+
+
+def test_a_short_cached_file_is_not_trusted(fake_world):
+    debian, cache = fake_world
+    data.ensure_data()
+    (cache / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte").write_bytes(b"short")
+    assert "Debian" in data.ensure_data()  # re-unpacked from the package
+
+
+def test_download_is_the_last_resort(fake_world, monkeypatch):
+    debian, cache = fake_world
+    for f in debian.iterdir():
+        f.unlink()
+    calls = []
+
+    def fake_download(root):
+        calls.append(root)
+        raw = root / "FashionMNIST" / "raw"
+        raw.mkdir(parents=True)
+        for name in data.FILES:
+            (raw / name).write_bytes(idx_bytes(name))
+
+    monkeypatch.setattr(data, "_download", fake_download)
+    assert data.ensure_data().startswith("downloaded")
+    assert calls == [cache]
+
+
+def test_real_data_matches_the_published_facts():
+    train, test = data.fashion_mnist("train"), data.fashion_mnist("test")
+    assert (len(train), len(test)) == (60000, 10000)
+    x, y = data.as_tensors(test, limit=500)
+    assert x.shape == (500, 1, 28, 28) and x.dtype.is_floating_point
+    assert 0 <= x.min() and x.max() <= 1 and x.max() > 0.99
+    assert set(y.tolist()) == set(range(10)) and len(data.CLASS_NAMES) == 10
+    first = train[0][0]
+    assert first.shape == (1, 28, 28) and abs(first - data.as_tensors(train, 1)[0][0]).max() == 0
+
+
+def test_bad_split_name():
+    with pytest.raises(ValueError, match="train"):
+        data.fashion_mnist("validation")

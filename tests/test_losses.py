@@ -1,0 +1,41 @@
+"""The hand-written losses from the slide equal torch's."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from ae_helpers.losses import bce, get_loss, mse
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_mse_equals_torch(seed):
+    g = torch.Generator().manual_seed(seed)
+    x, x_hat = torch.rand(8, 1, 28, 28, generator=g), torch.rand(8, 1, 28, 28, generator=g)
+    torch.testing.assert_close(mse(x, x_hat), F.mse_loss(x_hat, x))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bce_equals_torch(seed):
+    g = torch.Generator().manual_seed(seed)
+    x, x_hat = torch.rand(8, 1, 28, 28, generator=g), torch.rand(8, 1, 28, 28, generator=g)
+    torch.testing.assert_close(bce(x, x_hat), F.binary_cross_entropy(x_hat, x))
+
+
+def test_bce_matches_torch_at_saturated_pixels():
+    x = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.5])
+    x_hat = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.5])
+    torch.testing.assert_close(bce(x, x_hat), F.binary_cross_entropy(x_hat, x))
+
+
+def test_losses_are_zero_only_for_a_perfect_binary_copy():
+    x = torch.tensor([0.0, 1.0, 1.0, 0.0])
+    assert mse(x, x) == 0
+    assert bce(x, x) == 0
+    grey = torch.full((4,), 0.3)
+    assert bce(grey, grey) > 0.6  # BCE's minimum for a grey pixel is its entropy, not 0
+
+
+def test_get_loss_rejects_unknown_names():
+    assert get_loss("MSE") is mse
+    with pytest.raises(ValueError, match="mse"):
+        get_loss("l1")

@@ -1,0 +1,62 @@
+"""Keep the project's files honest: dependencies, clean notebooks, the test command."""
+
+import json
+import re
+from pathlib import Path
+
+import tomllib
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_and_pyproject_name_the_same_packages():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_side = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda_side = set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            conda_side |= {_name(r) for r in dep["pip"]}
+        else:
+            conda_side.add(_name(dep))
+    conda_side -= {"python", "pip"}
+    assert conda_side == pip_side, (f"only in environment.yml: {sorted(conda_side - pip_side)}; "
+                                    f"only in pyproject.toml: {sorted(pip_side - conda_side)}")
+
+
+def test_the_notebooks_are_all_there():
+    names = [p.name for p in NOTEBOOKS]
+    assert names and names[0] == "00_welcome.ipynb"
+    assert [n[:2] for n in names] == [f"{i:02d}" for i in range(len(names))], names
+
+
+def test_committed_notebooks_have_no_outputs():
+    dirty = []
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text())
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                dirty.append(f"{path.name} cell {i}")
+    assert not dirty, f"run `nbstripout notebooks/*.ipynb`; outputs found in {dirty}"
+
+
+def test_every_notebook_has_goals_and_a_summary():
+    for path in NOTEBOOKS:
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                         if c["cell_type"] == "markdown")
+        assert re.search(r"learning goals|what you will", text, re.I), f"{path.name}: no learning goals"
+        assert re.search(r"^#+ .*summary", text, re.I | re.M), f"{path.name}: no summary section"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert re.search(r"^make test$", ci, re.M)
+    assert "set -euo pipefail" in ci and "apt-get install -y dataset-fashion-mnist" in ci
