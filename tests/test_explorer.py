@@ -1,0 +1,159 @@
+"""LatentExplorer without a browser: setting a slider runs the observers synchronously."""
+
+import io
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ae_helpers.data import fashion_mnist
+from ae_helpers.explorer import _MARK, LatentExplorer
+from ae_helpers.models import Autoencoder
+from ae_helpers.training import train
+
+
+@pytest.fixture(scope="module")
+def tiny(real_data):
+    """A small 2D autoencoder trained for two quick epochs on 400 real images."""
+    x_train, y_train, x_test, y_test = real_data
+    torch.manual_seed(0)
+    model = Autoencoder(2, hidden=(64,))
+    train(model, x_train[:400], epochs=2, batch_size=64, progress=False)
+    return model, (x_train[:400], y_train[:400]), (x_test[:150], y_test[:150])
+
+
+@pytest.fixture(scope="module")
+def explorer(tiny):
+    """One explorer for the module: every test first moves it where it needs it."""
+    model, train_xy, test_xy = tiny
+    return LatentExplorer(model, train_xy, test_xy, steps=9)
+
+
+def indices(png: bytes) -> np.ndarray:
+    """A palette PNG from the widget as its array of palette indices."""
+    img = Image.open(io.BytesIO(png))
+    assert img.mode == "P"
+    return np.asarray(img)
+
+
+def test_slider_moves_image_marker_and_neighbour(explorer, tiny):
+    ex = explorer
+    ex.set_z(ex.z1.min, ex.z2.min)
+    before = (ex.image.value, ex.map_image.value, ex.marker_xy, ex.nearest["index"], ex.neighbour_info.value)
+    ex.z1.value = ex.z1.max
+    ex.z2.value = ex.z2.max
+    assert ex.image.value != before[0]
+    assert ex.map_image.value != before[1]
+    (cx, cy), (ox, oy) = ex.marker_xy, before[2]
+    assert cx > ox and cy < oy  # right and up on the picture
+    assert ex.neighbour_info.value != before[4]
+    # the marker is drawn where marker_xy says, and no longer at the old place
+    marker = _MARK["ring"]  # a palette slot only the marker uses
+    now, old = indices(ex.map_image.value), indices(before[1])
+    assert now[cy, cx] == old[oy, ox] == marker
+    assert now[oy, ox] != marker and old[cy, cx] != marker
+    # the neighbour is the real argmin over the training codes
+    model, (x_train, y_train), _ = tiny
+    with torch.no_grad():
+        d = torch.cdist(torch.tensor([ex.z]), model.encode(x_train))[0]
+    assert ex.nearest["index"] == int(d.argmin()) != before[3]
+    assert ex.nearest["distance"] == pytest.approx(float(d.min()), rel=1e-4)
+    assert ex.nearest["class"] in ex.neighbour_info.value
+    assert ex.status.value.startswith("z = (")
+
+
+def test_decoded_image_is_the_decoder_output(explorer, tiny):
+    explorer.set_z(0.3, -0.2)
+    with torch.no_grad():
+        expected = tiny[0].decode(torch.tensor([explorer.z]))[0, 0]
+    img = Image.open(io.BytesIO(explorer.image.value))
+    assert img.size == (28 * explorer.scale, 28 * explorer.scale)
+    ink = np.asarray(img)[:: explorer.scale, :: explorer.scale]  # palette index = ink level
+    assert np.abs(ink.astype(int) - (expected.numpy() * 255).round()).max() <= 1
+
+
+def test_set_z_clamps_off_map_values(explorer):
+    z = explorer.set_z(1e9, -1e9)
+    assert z == (explorer.z1.max, explorer.z2.min)
+    assert "clamped" in explorer.status.value and "off the map" in explorer.status.value
+    explorer.set_z(0.1, 0.1)
+    assert "⚠" not in explorer.status.value
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "abc", None])
+def test_set_z_rejects_non_numbers_without_crashing(explorer, bad):
+    explorer.set_z(0.25, 0.5)
+    image = explorer.image.value
+    assert explorer.set_z(bad, 0.5) == pytest.approx((0.25, 0.5), abs=1e-6)
+    assert "not a finite number" in explorer.status.value
+    assert explorer.image.value == image
+
+
+def test_nan_slider_value_is_reverted_with_a_message(explorer):
+    explorer.set_z(0.25, 0.5)
+    explorer.z2.value = float("nan")
+    assert explorer.z2.value == 0.5 and math.isfinite(explorer.z2.value)
+    assert "not a finite number" in explorer.status.value
+
+
+def test_recalling_near_real_items_inventing_far_away(explorer):
+    explorer.set_z(*explorer.train_codes[7].tolist())
+    assert not explorer.nearest["inventing"] and "recalling" in explorer.neighbour_info.value
+    assert explorer.nearest["distance"] <= explorer.threshold
+    explorer.set_z(explorer.z1.max, explorer.z2.max)
+    assert explorer.nearest["inventing"] and "inventing" in explorer.neighbour_info.value
+
+
+def test_go_to_a_class_centre(explorer):
+    explorer.go_to.value = 1  # Trouser
+    assert explorer.z == pytest.approx(explorer.class_centre("Trouser"), abs=1e-6)
+    assert explorer.go_to.value == -1
+
+
+def test_non_2d_model_is_refused_with_an_explanation(tiny):
+    _, train_xy, _ = tiny
+    with pytest.raises(ValueError, match=r"latent_dim=2.*latent_dim=8"):
+        LatentExplorer(Autoencoder(8), train_xy)
+
+
+def test_bad_data_is_refused(tiny):
+    with pytest.raises(TypeError, match="dataset or an \\(images, labels\\) pair"):
+        LatentExplorer(tiny[0], torch.rand(10, 1, 28, 28))
+
+
+@pytest.mark.parametrize("steps", [8, 10])
+def test_interpolation_ends_are_the_reconstructions(tiny, steps):
+    model, train_xy, test_xy = tiny
+    ex = LatentExplorer(model, train_xy, test_xy, steps=steps)
+    i, j = ex.item_index(0), ex.item_index(7)
+    path = ex.interpolate(i, j)
+    assert path.shape == (steps, 1, 28, 28)
+    ends = ex.reconstruct([i, j])
+    with torch.no_grad():
+        assert torch.allclose(ends, model(test_xy[0][[i, j]]))
+    assert torch.allclose(path[0], ends[0], atol=1e-6) and torch.allclose(path[-1], ends[1], atol=1e-6)
+    assert not torch.allclose(path[steps // 2], ends[0], atol=1e-3)
+    # the widget shows exactly those steps, side by side
+    strip = np.asarray(Image.open(io.BytesIO(ex.strip_image.value)))[::2, ::2]
+    assert strip.shape == (28, 30 * steps - 2)
+    for s in (0, steps - 1):
+        assert np.abs(strip[:, 30 * s:30 * s + 28] - (path[s, 0].numpy() * 255).round()).max() <= 1
+    before = ex.strip_image.value
+    ex.pick[1].value = 1  # "to" a Trouser
+    assert ex.strip_image.value != before and "Trouser" in ex.strip_info.value
+
+
+def test_accepts_torchvision_datasets(tiny):
+    test = torch.utils.data.Subset(fashion_mnist("test"), range(120))
+    ex = LatentExplorer(tiny[0], test)
+    assert len(ex.train_codes) == len(ex.test_codes) == 120
+
+
+def test_static_fallback_and_repr(explorer):
+    fig = explorer.show_static(n=5)
+    assert len(fig.axes) == 2 and fig.axes[1].get_legend() is not None
+    plt.close(fig)
+    assert "LatentExplorer at z" in repr(explorer)
