@@ -11,10 +11,13 @@ Goal: minimise L, so that x' ~ x.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-#: torch clamps log(0) to -100; we clamp x' away from 0 and 1 the same way.
-_LOG_FLOOR = -100.0
+#: torch clamps log(0) to -100; clamping x' to at least e^-100 before the log does the same and
+#: keeps the gradient finite when a sigmoid outputs exactly 0 or 1.
+_TINY = math.exp(-100.0)
 
 
 def mse(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
@@ -24,8 +27,8 @@ def mse(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
 
 def bce(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     """Binary cross-entropy, averaged over every pixel; x is the target, x' the prediction."""
-    log_p = torch.log(x_hat).clamp(min=_LOG_FLOOR)
-    log_not_p = torch.log(1 - x_hat).clamp(min=_LOG_FLOOR)
+    log_p = torch.log(x_hat.clamp(min=_TINY)).clamp(min=-100.0)
+    log_not_p = torch.log((1 - x_hat).clamp(min=_TINY)).clamp(min=-100.0)
     return -(x * log_p + (1 - x) * log_not_p).mean()
 
 

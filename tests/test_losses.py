@@ -27,6 +27,13 @@ def test_bce_matches_torch_at_saturated_pixels():
     torch.testing.assert_close(bce(x, x_hat), F.binary_cross_entropy(x_hat, x))
 
 
+def test_bce_gradient_is_finite_at_saturated_pixels():
+    x = torch.tensor([0.0, 1.0, 0.3])
+    x_hat = torch.tensor([1.0, 0.0, 1.0], requires_grad=True)  # a sigmoid can output exactly 0 or 1
+    bce(x, x_hat).backward()
+    assert torch.isfinite(x_hat.grad).all()
+
+
 def test_losses_are_zero_only_for_a_perfect_binary_copy():
     x = torch.tensor([0.0, 1.0, 1.0, 0.0])
     assert mse(x, x) == 0
