@@ -11,13 +11,11 @@ Goal: minimise L, so that x' ~ x.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-#: torch clamps log(0) to -100; clamping x' to at least e^-100 before the log does the same and
-#: keeps the gradient finite when a sigmoid outputs exactly 0 or 1.
-_TINY = math.exp(-100.0)
+#: torch clamps log(0) to -100; we do the same. Clamping x' away from 0 first (to the smallest
+#: float32, whose log is below -100) keeps the gradient finite when a sigmoid outputs exactly 0 or 1.
+_TINY = 1e-45
 
 
 def mse(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
