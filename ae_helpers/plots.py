@@ -44,6 +44,7 @@ def image_row(images, titles=None, axes=None, suptitle=None, size=1.3):
         axes = axes[0]
         if suptitle:
             fig.suptitle(suptitle)
+        fig.tight_layout()
     for i, (ax, img) in enumerate(zip(axes, images)):
         ax.imshow(img.reshape(28, 28).numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks([])
