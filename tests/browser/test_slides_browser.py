@@ -1,0 +1,131 @@
+"""The instructor deck (slides/build/index.html) in a real browser, from file://, with the network cut off:
+reveal.js starts, every slide of the source notebook is there, the arrow keys move between slides, the
+formulas are typeset by MathJax, the speaker notes exist, and nothing tries to leave the machine."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from . import jlab
+
+pytestmark = pytest.mark.browser
+
+SLIDES = jlab.REPO / "slides"
+BUILD_SCRIPT = SLIDES / "build.py"
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
+def _local(url: str) -> bool:
+    """Stays on this machine: data:, blob:, about: and file:///path (file://host/... is a network share;
+    a protocol-relative "//cdn..." in a file:// page becomes exactly that)."""
+    return url.startswith(LOCAL_SCHEMES) and not (url.startswith("file://") and not url.startswith("file:///"))
+
+
+def _build_module():
+    assert BUILD_SCRIPT.is_file(), f"{BUILD_SCRIPT} (the deck's build script, run by `make slides`) is missing"
+    spec = importlib.util.spec_from_file_location("slides_build", BUILD_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _sources(build) -> list[Path]:
+    return [build.NOTEBOOK, BUILD_SCRIPT, *SLIDES.glob("templates/*")]
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    """(index.html, the build module): slides/build/ if it is newer than its sources, else a quick-mode
+    build into a temporary folder (slides/build/ is left to `make slides`, which builds the full deck)."""
+    build = _build_module()
+    built = Path(build.BUILD_DIR) / build.DECK_NAME
+    if built.is_file() and built.stat().st_mtime >= max(p.stat().st_mtime for p in _sources(build)):
+        return built, build
+    try:
+        return build.build(tmp_path_factory.mktemp("deck"), quick=True, quiet=True), build
+    except build.BuildError as error:
+        if "npm" in str(error) and not (SLIDES / "node_modules").is_dir() and not jlab.in_ci():
+            pytest.skip(f"cannot build the deck here: {error}")
+        raise
+
+
+def expected_slides(build) -> dict:
+    """What nbconvert makes of the source notebook: slides (+ subslides) and speaker-notes cells."""
+    cells = json.loads(Path(build.NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    cells = [c for c in cells if build.LIVE_ONLY_TAG not in c.get("metadata", {}).get("tags", [])]
+    kinds = [c.get("metadata", {}).get("slideshow", {}).get("slide_type", "-") for c in cells]
+    first = next(i for i, k in enumerate(kinds) if k not in ("notes", "skip"))  # nbconvert: always a slide
+    slides = 1 + sum(k in ("slide", "subslide") for k in kinds[first + 1:])
+    return {"slides": slides, "notes": kinds.count("notes")}
+
+
+def test_deck_offline(browser, deck):
+    html, build = deck
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, service_workers="block")
+    context.set_default_timeout(30_000)
+    left_machine, failed, errors = [], [], []
+
+    def guard(route):
+        url = route.request.url
+        if _local(url):
+            route.continue_()
+        else:
+            left_machine.append(url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    if hasattr(context, "route_web_socket"):
+        context.route_web_socket("**/*", lambda ws: (left_machine.append(ws.url), ws.close()))
+    page = context.new_page()
+    page.on("request", lambda r: None if _local(r.url) else left_machine.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})")
+            if r.url.startswith("file:") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
+
+        page.wait_for_timeout(500)  # late requests (fonts, MathJax extensions)
+        assert not left_machine, f"the deck tried to use the network (blocked): {sorted(set(left_machine))}"
+
+        want = expected_slides(build)
+        assert page.evaluate("Reveal.getTotalSlides()") == want["slides"], \
+            "the deck's slides are the source notebook's slide and subslide cells"
+
+        # formulas: MathJax 2 (CommonHTML output) or MathJax 3 typesets them; no TeX errors
+        page.wait_for_function(
+            "() => document.querySelectorAll('mjx-container, .MathJax, .MathJax_CHTML, .mjx-chtml').length > 0",
+            timeout=60_000)
+        page.wait_for_function("() => !window.MathJax || !MathJax.Hub || MathJax.Hub.queue.pending === 0"
+                               " && MathJax.Hub.queue.running === 0", timeout=60_000)
+        assert page.locator(".mjx-merror, mjx-merror, .MathJax_Error").count() == 0, "a formula failed to typeset"
+
+        notes = page.locator("aside.notes")
+        assert notes.count() >= 1, "the deck has speaker notes (aside.notes)"
+        assert notes.count() == want["notes"], "every notes cell of the source notebook is a speaker note"
+
+        broken = page.evaluate("() => Array.from(document.images).filter(i => !i.complete || !i.naturalWidth)"
+                               ".map(i => i.src.slice(0, 80))")
+        assert not broken, f"images that did not load: {broken}"
+
+        page.evaluate("Reveal.slide(0, 0)")
+        page.wait_for_timeout(800)  # the slide transition
+        jlab.shot(page, "slides-title")
+        start = page.evaluate("Reveal.getIndices()")
+        page.locator(".reveal").click(position={"x": 5, "y": 5})  # keyboard focus on the deck
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("h0 => Reveal.getIndices().h !== h0", arg=start["h"], timeout=10_000)
+        moved = page.evaluate("Reveal.getIndices()")
+        assert moved["h"] == start["h"] + 1, f"ArrowRight goes to the next slide: {start} -> {moved}"
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("h0 => Reveal.getIndices().h === h0", arg=start["h"], timeout=10_000)
+
+        assert not errors, f"JavaScript errors in the deck: {errors}"
+        assert not failed, f"files the deck needs are missing next to it: {failed}"
+    finally:
+        context.close()
+    assert not left_machine, f"the deck tried to use the network (blocked): {sorted(set(left_machine))}"
