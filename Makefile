@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: lab test install data warm benchmark lint clean
+.PHONY: lab test install data warm benchmark lint clean slides
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ lint: $(VENV)/.installed-test
 
 clean:
 	rm -rf checkpoints slides/build test-artifacts
+
+# The instructor deck: slides/build/index.html (reveal.js, works offline). Needs Node.js/npm once (npm ci).
+# Full mode by default; AE_QUICK=1 make slides for a fast check.
+slides: warm
+	$(BIN)/python slides/build.py
