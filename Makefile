@@ -35,6 +35,7 @@ test: $(VENV)/.installed-test
 
 benchmark: data
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_explorer.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check ae_helpers tests benchmarks notebooks
