@@ -26,8 +26,11 @@ data: install
 warm: data
 	$(BIN)/python -m ae_helpers train --latent-dim 2 4 8 16 32
 
+# JupyterLab refuses to start as root (containers, cloud machines) unless told it may.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: warm
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ae_helpers data
