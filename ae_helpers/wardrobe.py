@@ -12,17 +12,12 @@ end the notebook cell with ``plt.show()``. Importing this module has no side eff
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Affine2D
 
-
-def _ax(ax, figsize=(6, 6)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
+from .plots import _ax
 
 
 def pick_items(labels, per_class=10, seed=0) -> torch.Tensor:
