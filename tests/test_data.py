@@ -68,24 +68,18 @@ def test_nothing_anywhere_names_all_three_fixes(fake_world):
     assert not any(cache.rglob("*-ubyte*"))
 
 
-def test_truncated_gz_gives_clear_error_and_leaves_nothing(fake_world):
+@pytest.mark.parametrize("name, damage, message", [
+    ("train-images-idx3-ubyte", lambda gz: gz[:40], "truncated or corrupt.*--reinstall"),   # truncated .gz
+    ("t10k-labels-idx1-ubyte", lambda gz: gzip.compress(b"not the labels"), "sha256"),       # wrong checksum
+])
+def test_a_bad_gz_gives_clear_error_and_leaves_nothing(fake_world, name, damage, message):
     debian, cache = fake_world
-    target = debian / "train-images-idx3-ubyte.gz"
-    target.write_bytes(target.read_bytes()[:40])
-    with pytest.raises(data.CorruptDataError, match="truncated or corrupt.*--reinstall"):
+    target = debian / f"{name}.gz"
+    target.write_bytes(damage(target.read_bytes()))
+    with pytest.raises(data.CorruptDataError, match=message):
         data.ensure_data()
     raw = cache / "FashionMNIST" / "raw"
-    assert not (raw / "train-images-idx3-ubyte").exists()
-    assert not any(p.name.endswith(".part") for p in raw.iterdir())
-
-
-def test_wrong_checksum_gives_clear_error_and_leaves_nothing(fake_world):
-    debian, cache = fake_world
-    (debian / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"not the labels"))
-    with pytest.raises(data.CorruptDataError, match="sha256"):
-        data.ensure_data()
-    raw = cache / "FashionMNIST" / "raw"
-    assert not (raw / "t10k-labels-idx1-ubyte").exists()
+    assert not (raw / name).exists()
     assert not any(p.name.endswith(".part") for p in raw.iterdir())
 
 
