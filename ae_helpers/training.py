@@ -75,7 +75,7 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
     history = {"train": [], "val": [], "seconds": 0.0}
     start = time.perf_counter()
-    with _deterministic():
+    with _deterministic(), torch.enable_grad():  # trains even when the caller switched gradients off
         bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
         for _ in bar:
             model.train()

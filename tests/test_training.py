@@ -5,7 +5,7 @@ import torch
 
 from ae_helpers.models import Autoencoder
 from ae_helpers.training import evaluate, train
-from conftest import same_weights
+from conftest import same_weights, weights
 
 
 def fit(x, seed, loss="mse", epochs=2, x_val=None):
@@ -50,6 +50,15 @@ def test_corrupt_changes_only_the_input(real_data):
     model = Autoencoder(2, hidden=(16,))
     train(model, x, epochs=1, batch_size=256, corrupt=corrupt, progress=False)
     assert seen["batch"].abs().sum() > 0  # the clean target was handed to corrupt()
+
+
+def test_training_works_with_gradients_switched_off(real_data):
+    model = Autoencoder(2, hidden=(16,))
+    before = weights(model)
+    with torch.no_grad():  # e.g. a slide deck that only looks at models
+        train(model, real_data[0][:256], epochs=1, progress=False)
+    after = weights(model)
+    assert any(not torch.equal(before[k], after[k]) for k in before)
 
 
 def test_unknown_loss_is_rejected():
