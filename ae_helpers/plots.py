@@ -36,21 +36,23 @@ def show_images(images, nrow=10, ax=None, title=None, padding=2):
     return ax
 
 
-def image_row(images, titles=None, axes=None, suptitle=None, size=1.3):
-    """Images side by side, each with its own title (e.g. a class name or a loss)."""
-    images = torch.as_tensor(images).detach().float().cpu()
+def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=8, cmap="gray_r"):
+    """Images (a tensor or a list of 28x28 images) side by side, each with its own title."""
+    images = [torch.as_tensor(img).detach().float().cpu() for img in images]
+    fig = None
     if axes is None:
         fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size * 1.25), squeeze=False)
         axes = axes[0]
         if suptitle:
             fig.suptitle(suptitle)
-        fig.tight_layout()
     for i, (ax, img) in enumerate(zip(axes, images)):
-        ax.imshow(img.reshape(28, 28).numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        ax.imshow(img.reshape(28, 28).numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=fontsize)
+    if fig is not None:
+        fig.tight_layout()  # after the titles, so they are taken into account
     return axes
 
 
