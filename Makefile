@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Idle PyTorch threads sleep instead of spinning, so trainings and kernels started from here
+# (JupyterLab's kernels inherit it) share the cores fairly; see ae_helpers/threads.py.
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: lab test install data warm benchmark lint clean slides
 

@@ -1,9 +1,15 @@
 """Helpers for the course "Understanding Autoencoders — Intuition to Applications".
 
-Importing this package has no side effects; heavy parts (widgets, plots) load on first use.
+Importing this package has one deliberate side effect: it sets how many CPU threads torch
+may use (see :mod:`ae_helpers.threads`), so that two notebooks, or a class on one server,
+share the cores fairly. Heavy parts (widgets, plots) load on first use.
 """
 
-from .training import pretrained
+from . import threads
+
+threads.apply()  # before anything below imports torch
+
+from .training import pretrained  # noqa: E402
 
 __all__ = ["pretrained", "LatentExplorer"]
 __version__ = "0.1.0"
