@@ -34,7 +34,7 @@ warm: data
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # The course's JupyterLab settings live in jupyter-config/ (no "official Jupyter news" prompt, no update
-# check). JUPYTER_CONFIG_PATH layers them under the user's own settings; ~/.jupyter is left alone.
+# check), added by JUPYTER_CONFIG_PATH for the JupyterLab started here only; ~/.jupyter is left alone.
 JUPYTER_LAB = JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
 	$(BIN)/jupyter lab $(ROOT_FLAG)
 
