@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make lab    create .venv, install, get the data, warm the model cache, open JupyterLab
-# (instructors: `make present` opens the live deck, slides/understanding_autoencoders.ipynb, in JupyterLab)
 #   make test   create .venv, install with test extras, run every test in quick mode
+# Instructors: `make present` opens the live deck (slides/understanding_autoencoders.ipynb) in JupyterLab.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
