@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make lab    create .venv, install, get the data, warm the model cache, open JupyterLab
 #   make test   create .venv, install with test extras, run every test in quick mode
+# Instructors: `make present` opens the live deck (slides/understanding_autoencoders.ipynb) in JupyterLab.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 # (JupyterLab's kernels inherit it) share the cores fairly; see ae_helpers/threads.py.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: lab test install data warm benchmark lint clean slides
+.PHONY: lab present test install data warm benchmark lint clean slides
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +33,19 @@ warm: data
 # JupyterLab refuses to start as root (containers, cloud machines) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The course's JupyterLab settings live in jupyter-config/ (no "official Jupyter news" prompt, no update
+# check), added by JUPYTER_CONFIG_PATH for the JupyterLab started here only; ~/.jupyter is left alone.
+JUPYTER_LAB = JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
+	$(BIN)/jupyter lab $(ROOT_FLAG)
+
+# Students: JupyterLab on notebooks/, nothing else in the file browser.
 lab: warm
-	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
+	$(JUPYTER_LAB) notebooks/ $(LAB_ARGS)
+
+# Instructors: JupyterLab on the whole repository (slides/ and notebooks/ for the live demos), with the
+# deck's notebook open; present it with jupyterlab-slideshow (README, "Present live in JupyterLab").
+present: warm
+	$(JUPYTER_LAB) --ServerApp.root_dir="$(CURDIR)" slides/understanding_autoencoders.ipynb $(LAB_ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ae_helpers data
