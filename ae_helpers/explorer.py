@@ -4,6 +4,8 @@
 the last line of a cell). Everything heavy (encoding all items, drawing the map) happens once in
 the constructor; a slider move only decodes one point, pastes a marker onto the cached map and
 finds the nearest real training item (about 1-3 ms, see ``benchmarks/bench_explorer.py``).
+Clicking or dragging on the map moves z there (ipyevents). The same explorer runs without a kernel in
+the browser (``ae_helpers.web_explorer`` exports it; ``make explorer``).
 """
 
 from __future__ import annotations
@@ -72,6 +74,9 @@ class LatentExplorer(widgets.VBox):
     non-number is rejected (that coordinate stays put); either way the status line under the widget says
     what happened and nothing is raised. A slider set to NaN from code is put back the same way.
     After each move ``self.nearest`` holds the nearest-neighbour result and ``self.marker_xy`` the ring's pixel.
+    A click or a drag on the map (ipyevents) calls ``click_map(column, row)``: z moves to that pixel of the map
+    picture (see :mod:`ae_helpers.latent_map`), clamped like ``set_z`` outside the plotted area. The map also shows
+    the interpolation strip's path (``self.path_xy``).
     """
 
     def __init__(self, model, train_data, test_data=None, *, margin=0.25, steps=10, image_px=224,

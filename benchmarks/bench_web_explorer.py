@@ -7,7 +7,8 @@ Opens explorer.html in Chromium (Playwright, the system's /usr/bin/chromium, fro
 presses on the map and dispatches pointer moves along a path across it. Each move runs the page's real
 handler (decode z through the three dense layers + draw Brian's item, the map and its marker + find the nearest
 of the exported items + write the panel); the time of each synchronous dispatch is taken with performance.now().
-Prints the median and p90 (target: median <= 2 ms), the decode alone, and the sizes of explorer/ and slides/build/.
+Moves are timed in blocks of 10 (the page's clock ticks in 0.1 ms steps). Prints the median and p90 of the
+per-move time (target: median <= 2 ms), the decode alone, and the sizes of explorer/ and slides/build/.
 """
 
 from __future__ import annotations
@@ -30,19 +31,21 @@ MOVES_JS = """(n) => {
                         clientY: r.top + (box[2] + (0.1 + 0.8 * Math.abs(Math.sin(7 * t))) * (box[3] - box[2])) * sy,
                         pointerId: 1, bubbles: true, buttons: 1});
     c.dispatchEvent(new PointerEvent("pointerdown", at(0)));
-    const times = [];
-    for (let i = 0; i < n; i++) {
-        const ev = new PointerEvent("pointermove", at(i / n));
+    // performance.now() ticks in 0.1 ms steps here, so time blocks of 10 moves and divide
+    const times = [], block = 10;
+    for (let i = 0; i < n; i += block) {
+        const evs = [];
+        for (let j = 0; j < block; j++) evs.push(new PointerEvent("pointermove", at((i + j) / n)));
         const t0 = performance.now();
-        c.dispatchEvent(ev);
-        times.push(performance.now() - t0);
+        for (const ev of evs) c.dispatchEvent(ev);
+        times.push((performance.now() - t0) / block);
     }
     c.dispatchEvent(new PointerEvent("pointerup", at(1)));
     const dec = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i += block) {
         const t0 = performance.now();
-        aeExplorer.decode([Math.sin(i), Math.cos(i)]);
-        dec.push(performance.now() - t0);
+        for (let j = 0; j < block; j++) aeExplorer.decode([Math.sin(i + j), Math.cos(i + j)]);
+        dec.push((performance.now() - t0) / block);
     }
     return {moves: times, decode: dec, items: ex.labels.length};
 }"""
@@ -82,9 +85,9 @@ def main(argv=None) -> int:
         browser.close()
     moves, dec = sorted(result["moves"]), sorted(result["decode"])
     p90 = moves[int(0.9 * len(moves))]
-    print(f"Chromium {version}, {result['items']} items, {len(moves)} pointer moves on {page_path}")
+    print(f"Chromium {version}, {result['items']} items, {args.moves} pointer moves (in blocks of 10) on {page_path}")
     print(f"one pointer move (decode + draw + nearest + panel): median {statistics.median(moves):.3f} ms, "
-          f"p90 {p90:.3f} ms (target: median <= 2 ms)")
+          f"p90 {p90:.3f} ms (target: median <= 2 ms; the browser's own painting of the canvases comes after)")
     print(f"decode alone: median {statistics.median(dec):.3f} ms")
     print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB")
     if (Path(build.BUILD_DIR) / build.DECK_NAME).is_file() and not args.quick:

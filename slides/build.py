@@ -231,6 +231,10 @@ def build_explorer(out_dir: Path | str | None = None, quick: bool | None = None,
     mode = "quick mode, for tests only" if quick else f"test MSE {model.history['test_mse']:.4f}"
     html = (EXPLORER_SRC / EXPLORER_PAGE).read_text(encoding="utf-8").replace(
         "__MODEL__", f"the course's 2D autoencoder ({mode})")
+    code = "".join((folder / name).read_text(encoding="utf-8") for name in ("explorer.js", "explorer.css"))
+    remote = remote_references(html + code)
+    if remote:
+        raise BuildError(f"the explorer page would need the network for: {remote}")
     page = out_dir / EXPLORER_PAGE
     page.write_text(html, encoding="utf-8")
     size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6

@@ -90,8 +90,7 @@
     this.root = root;
     this.codes = floats(items.codes);
     this.labels = bytes(items.labels);
-    this.pixels = bytes(items.pixels);  // uint8 ink 0..255, item-major
-    this.ink = new Float32Array(PIXELS);
+    this.sprite = new Image();  // the items' pictures, one PNG sheet of 28 x 28 tiles, items.cols a row
     root.textContent = "";
     root.classList.add("ae-explorer-live");
 
@@ -124,7 +123,6 @@
     var near = el("div", { "class": "ae-nearest-box" }, right);
     this.nearCanvas = el("canvas", { "class": "ae-near", width: 28, height: 28 }, near);
     this.nearCtx = this.nearCanvas.getContext("2d");
-    this.nearData = this.nearCtx.createImageData(28, 28);
     this.nearInfo = el("div", { "class": "ae-nearest" }, near);
     el("b", { text: "Nearest real item: " }, this.nearInfo);
     this.nearText = [0, 1, 2].map(function (k) {
@@ -175,6 +173,11 @@
       self.mapCanvas.addEventListener(t, function () { dragging = false; });
     });
     this.mapCanvas.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") {  // give the arrow keys back (to the deck)
+        self.mapCanvas.blur();
+        ev.stopPropagation();
+        return;
+      }
       var d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowDown: [0, -1], ArrowUp: [0, 1] }[ev.key];
       if (!d) return;
       ev.preventDefault();
@@ -189,6 +192,8 @@
     this.z = DATA.start.slice();
     this.mapImage.onload = function () { self.drawMap(); };
     this.mapImage.src = map.png;
+    this.sprite.onload = function () { self.showNearest(self.z); };
+    this.sprite.src = items.sprite;
     this.drawStrip();
     this.moveTo(this.z[0], this.z[1]);
   }
@@ -238,12 +243,13 @@
     var nn = this.nearest = this.nearestItem(z);
     if (nn.index !== this.nearIndex) {
       this.nearIndex = nn.index;
-      var d = this.nearData.data, px = this.pixels, o = nn.index * PIXELS;
-      for (var p = 0; p < PIXELS; p++) {
-        d[4 * p] = d[4 * p + 1] = d[4 * p + 2] = 255 - px[o + p];
-        d[4 * p + 3] = 255;
+      var cols = DATA.items.cols;
+      if (this.sprite.complete && this.sprite.naturalWidth) {
+        this.nearCtx.drawImage(this.sprite, 28 * (nn.index % cols), 28 * Math.floor(nn.index / cols), 28, 28,
+                               0, 0, 28, 28);
+      } else {
+        this.nearIndex = -1;  // drawn when the sheet has loaded
       }
-      this.nearCtx.putImageData(this.nearData, 0, 0);
     }
     this.nearText[0].textContent = nn["class"] + " (test item #" + DATA.items.index[nn.index] + ")";
     this.nearText[1].textContent = "distance in latent space: " + fmt(nn.distance, 3);

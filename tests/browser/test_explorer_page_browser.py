@@ -37,7 +37,7 @@ def test_standalone_explorer_offline(browser, page_html):
         assert root.count() == 1
         jlab.shot(root, "explorer-page-before")
         check_decode_matches_torch(page, page_html)
-        check_drag_and_keys(page, root, "explorer-page-dragged")
+        check_drag_and_keys(page, root, page_html, "explorer-page-dragged")
 
         # the interpolation strip: another "to" class redraws it and moves the path on the map
         info = root.locator(".ae-strip-info")

@@ -152,7 +152,7 @@ def test_live_explorer_slide_offline(browser, deck):
         root = page.locator(".ae-explorer")
         assert root.is_visible()
         check_decode_matches_torch(page, html)
-        check_drag_and_keys(page, root, "slides-live-explorer", in_deck=True)
+        check_drag_and_keys(page, root, html, "slides-live-explorer", in_deck=True)
         assert not errors, f"errors on the live slide: {errors}"
     finally:
         context.close()

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ae_helpers import latent_map
+from ae_helpers import latent_map, web_explorer
 
 from . import jlab
 from .test_slides_browser import _local
 
-READY = "() => window.aeExplorer && aeExplorer.ready && aeExplorer.instances.length > 0"
+READY = ("() => window.aeExplorer && aeExplorer.ready && aeExplorer.instances.length > 0 && aeExplorer.instances"
+         ".every(e => e.sprite.complete && e.sprite.naturalWidth && e.mapImage.complete && e.mapImage.naturalWidth)")
 
 
 def offline_context(browser, width=1280, height=720):
@@ -58,13 +59,13 @@ def check_decode_matches_torch(page, html: Path) -> float:
 def _state(page, k=0) -> dict:
     return page.evaluate(f"""() => {{
         const ex = aeExplorer.instances[{k}], s = ex.state();
-        const px = Array.from(ex.itemCtx.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0));
-        return {{z: s.z, nearest: s.nearest, status: s.status, text: ex.nearInfo.textContent, item: px,
-                 decoded: s.item}};
+        const grey = (ctx) => Array.from(ctx.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0));
+        return {{z: s.z, nearest: s.nearest, status: s.status, text: ex.nearInfo.textContent,
+                 item: grey(ex.itemCtx), near: grey(ex.nearCtx), decoded: s.item}};
     }}""")
 
 
-def check_drag_and_keys(page, root, shot_name: str, in_deck: bool = False) -> None:
+def check_drag_and_keys(page, root, html: Path, shot_name: str, in_deck: bool = False) -> None:
     """Press and drag on the map: z follows the pointer (within one map pixel), Brian's item is the decoder's
     output at the new z, the nearest item changes; arrow keys on the map move z; outside the map clamps."""
     data = page.evaluate("() => ({box: AE_EXPLORER_DATA.map.box, extent: AE_EXPLORER_DATA.map.extent, "
@@ -96,6 +97,11 @@ def check_drag_and_keys(page, root, shot_name: str, in_deck: bool = False) -> No
     assert np.abs(np.array(after["item"]) - want_ink).max() <= 1, "Brian's item is the decoder's output at z"
     assert after["item"] != before["item"], "Brian's item did not change with the drag"
     assert after["nearest"]["index"] != before["nearest"]["index"], "the nearest item did not change"
+    _, labels, ink = web_explorer.items_from_data(web_explorer.read_data(html.parent / "explorer" /
+                                                                          web_explorer.DATA_FILE))
+    k = after["nearest"]["index"]
+    assert np.array_equal(np.array(after["near"]), 255 - ink[k].reshape(-1)), "the nearest item's picture is shown"
+    assert after["nearest"]["class"] == web_explorer.CLASS_NAMES[labels[k]]
     assert after["text"] != before["text"] and after["nearest"]["class"] in after["text"]
     assert ("recalling" in after["text"]) != ("inventing" in after["text"]), "one verdict"
 
@@ -107,6 +113,8 @@ def check_drag_and_keys(page, root, shot_name: str, in_deck: bool = False) -> No
     assert moved["z"][0] > after["z"][0] and moved["z"][1] == after["z"][1], "ArrowRight on the map moves z1"
     if in_deck:
         assert page.evaluate("Reveal.getIndices()") == slide, "arrow keys on the map move z, not the slides"
+        page.keyboard.press("Escape")  # gives the arrow keys back to the deck (and opens no overview)
+        assert page.evaluate("() => !document.activeElement.classList.contains('ae-map') && !Reveal.isOverview()")
 
     page.mouse.click(*screen(2, 2))  # the picture's corner, outside the plotted area
     clamped = _state(page)
