@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import statistics
 import sys
@@ -81,6 +82,9 @@ def main(argv=None) -> int:
         page.wait_for_function("() => window.aeExplorer && aeExplorer.ready")
         page.evaluate(MOVES_JS, 200)  # warm-up: let V8 optimise the loops
         result = page.evaluate(MOVES_JS, args.moves)
+        ref = json.loads((page_path.parent / "explorer" / "decode-reference.json").read_text())
+        err = max(max(abs(a - b) for a, b in zip(page.evaluate("z => aeExplorer.decode(z)", z), want))
+                  for z, want in zip(ref["z"], ref["decoded"]))
         version = browser.version
         browser.close()
     moves, dec = sorted(result["moves"]), sorted(result["decode"])
@@ -89,6 +93,8 @@ def main(argv=None) -> int:
     print(f"one pointer move (decode + draw + nearest + panel): median {statistics.median(moves):.3f} ms, "
           f"p90 {p90:.3f} ms (target: median <= 2 ms; the browser's own painting of the canvases comes after)")
     print(f"decode alone: median {statistics.median(dec):.3f} ms")
+    print(f"page decode vs torch's model.decode at {len(ref['z'])} z (map corners, centre, random): "
+          f"max {err:.1e} per pixel (target <= 1e-5)")
     print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB")
     if (Path(build.BUILD_DIR) / build.DECK_NAME).is_file() and not args.quick:
         print(f"slides/build/ in all (deck + explorer + reveal.js + MathJax): {_size(Path(build.BUILD_DIR)):.1f} MB "
