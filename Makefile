@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # (JupyterLab's kernels inherit it) share the cores fairly; see ae_helpers/threads.py.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: lab present test install data warm benchmark lint clean slides
+.PHONY: lab present test install data warm benchmark lint clean slides explorer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m ae_helpers data
 	AE_QUICK=1 $(BIN)/python -m pytest
 
-benchmark: data
+benchmark: data explorer
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_explorer.py
+	$(BIN)/python benchmarks/bench_web_explorer.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check ae_helpers tests benchmarks notebooks
@@ -65,3 +66,8 @@ clean:
 # Full mode by default; AE_QUICK=1 make slides for a fast check.
 slides: warm
 	$(BIN)/python slides/build.py
+
+# The latent explorer as one offline web page, for students before they install anything:
+# slides/build/explorer.html (+ slides/build/explorer/). No npm needed. `make slides` builds it too.
+explorer: data
+	$(BIN)/python slides/build.py --explorer-only

@@ -4,6 +4,8 @@
 the last line of a cell). Everything heavy (encoding all items, drawing the map) happens once in
 the constructor; a slider move only decodes one point, pastes a marker onto the cached map and
 finds the nearest real training item (about 1-3 ms, see ``benchmarks/bench_explorer.py``).
+Clicking or dragging on the map moves z there (ipyevents). The same explorer runs without a kernel in
+the browser (``ae_helpers.web_explorer`` exports it; ``make explorer``).
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import plots
+from . import latent_map, plots
 from .data import CLASS_NAMES, as_tensors
+from .latent_map import MARK as _MARK
 
 _GRAY_R = [v for i in range(256) for v in (255 - i,) * 3]  # palette: index = ink, 0 = white paper
-_MARK = {"ring": 250, "fill": 251, "line": 252}             # palette slots for the marker
-_MARK_RGB = [0, 0, 0, 255, 255, 255, 110, 110, 110]         # black, white, grey
 
 
 def _png(array: np.ndarray, palette: list[int]) -> bytes:
@@ -73,6 +74,9 @@ class LatentExplorer(widgets.VBox):
     non-number is rejected (that coordinate stays put); either way the status line under the widget says
     what happened and nothing is raised. A slider set to NaN from code is put back the same way.
     After each move ``self.nearest`` holds the nearest-neighbour result and ``self.marker_xy`` the ring's pixel.
+    A click or a drag on the map (ipyevents) calls ``click_map(column, row)``: z moves to that pixel of the map
+    picture (see :mod:`ae_helpers.latent_map`), clamped like ``set_z`` outside the plotted area. The map also shows
+    the interpolation strip's path (``self.path_xy``).
     """
 
     def __init__(self, model, train_data, test_data=None, *, margin=0.25, steps=10, image_px=224,
@@ -135,12 +139,11 @@ class LatentExplorer(widgets.VBox):
         rgb = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy())
         pal = rgb.quantize(colors=_MARK["ring"], method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         self._map = np.asarray(pal).copy()
-        self._map_palette = pal.getpalette()[:3 * _MARK["ring"]] + _MARK_RGB
+        self._map_palette = pal.getpalette()[:3 * _MARK["ring"]] + latent_map.MARK_RGB
         h = self._map.shape[0]
         (x0, y0), (x1, y1) = ax.transData.transform([self.extent[::2], self.extent[1::2]])
         self._map_box = (x0, x1, h - y0, h - y1)  # pixel columns of z1 limits, pixel rows of z2 limits
-        r = np.hypot(*np.mgrid[-8:9, -8:9])
-        self._ring = np.argwhere((r >= 5.5) & (r <= 7.5)) - 8, np.argwhere(r < 5.5) - 8
+        self._map_base = self._map  # the map with the interpolation path on it (see _update_strip)
 
     def _build_widgets(self, image_px):
         (a, b), (c, d) = self.extent[:2], self.extent[2:]
@@ -166,11 +169,14 @@ class LatentExplorer(widgets.VBox):
             widget.add_class(f"explorer-{css}")  # stable hooks for the browser tests
         for s in (self.z1, self.z2):
             s.observe(self._on_slider, "value")
+        self._pointer = latent_map.watch_pointer(self.map_image, self.click_map, self._map.shape[1],
+                                                 self._map.shape[0])
         self.go_to.observe(self._on_go_to, "value")
         for w in (*self.pick, *self.pick_k):
             w.observe(lambda _: self._update_strip(), "value")
-        title = widgets.HTML("<b>Brian's wardrobe.</b> Move z1 and z2: Brian (the decoder) sews the item at "
-                             "that point. The black ring on the map shows where you are.")
+        title = widgets.HTML("<b>Brian's wardrobe.</b> Move z1 and z2, or click and drag on the map: Brian "
+                             "(the decoder) sews the item at that point. The black ring shows where you are; "
+                             "the red line is the interpolation path.")
         self.status.layout.width = "340px"
         left = widgets.VBox([self.z1, self.z2, self.status, self.go_to, self.image,
                              widgets.HTML("<i>Brian's item at z</i>")])
@@ -191,10 +197,13 @@ class LatentExplorer(widgets.VBox):
     @property
     def marker_xy(self) -> tuple[int, int]:
         """Pixel (column, row) of the marker on the map image."""
-        c0, c1, r0, r1 = self._map_box
-        (a, b), (c, d) = self.extent[:2], self.extent[2:]
-        return (round(c0 + (self.z1.value - a) / (b - a) * (c1 - c0)),
-                round(r0 + (self.z2.value - c) / (d - c) * (r1 - r0)))
+        x, y = latent_map.z_to_pixel(self.z1.value, self.z2.value, self._map_box, self.extent)
+        return round(x), round(y)
+
+    def click_map(self, px: float, py: float) -> tuple[float, float]:
+        """A click (or drag) at pixel (column ``px``, row ``py``) of the map image: move z there.
+        Outside the plotted area, z is clamped to the map's edge and the status line says so."""
+        return self.set_z(*latent_map.pixel_to_z(px, py, self._map_box, self.extent))
 
     def set_z(self, z1, z2) -> tuple[float, float]:
         """Move to (z1, z2); clamp to the map, reject NaN/inf/non-numbers (see the class docstring)."""
@@ -259,17 +268,7 @@ class LatentExplorer(widgets.VBox):
 
     def _update(self, note=""):
         self.image.value = _png(_ink(self.decode_current()[0], self.scale), _GRAY_R)
-        if self.marker_xy != self._marker_at:  # re-encode the map only when the ring moves a pixel
-            self._marker_at = cx, cy = self.marker_xy
-            m = self._map.copy()
-            c0, c1, r0, r1 = (round(v) for v in self._map_box)
-            m[r1:r0:4, cx] = m[cy, c0:c1:4] = _MARK["line"]  # dotted cross-hair
-            for offsets, colour in zip(self._ring, (_MARK["ring"], _MARK["fill"])):
-                rr, cc = offsets[:, 0] + cy, offsets[:, 1] + cx
-                ok = (rr >= 0) & (rr < m.shape[0]) & (cc >= 0) & (cc < m.shape[1])
-                m[rr[ok], cc[ok]] = colour
-            m[max(cy - 1, 0):cy + 2, max(cx - 1, 0):cx + 2] = _MARK["ring"]
-            self.map_image.value = _png(m, self._map_palette)
+        self._draw_map()
         nn = self.nearest = self.find_nearest(*self.z)
         if nn["index"] != self._nn_index:
             self._nn_index = nn["index"]
@@ -281,6 +280,14 @@ class LatentExplorer(widgets.VBox):
             f"<br><b style='color:{colour}'>{nn['verdict']}</b>")
         z = f"z = ({self.z1.value:.2f}, {self.z2.value:.2f})"
         self.status.value = f"<span style='color:#b00020'>⚠ {note}. Now at {z}.</span>" if note else z
+
+    def _draw_map(self, force=False):
+        """Re-encode the map only when the ring moves a pixel (or the path changed)."""
+        if force or self.marker_xy != self._marker_at:
+            self._marker_at = self.marker_xy
+            m = self._map_base.copy()
+            latent_map.draw_marker(m, *self._marker_at, self._map_box)
+            self.map_image.value = _png(m, self._map_palette)
 
     # ----- interpolation and the static figure ---------------------------------------------------
     def item_index(self, label, k=0) -> int:
@@ -307,6 +314,13 @@ class LatentExplorer(widgets.VBox):
         for s, img in enumerate(imgs):
             strip[:, 30 * s:30 * s + 28] = img
         self.strip_image.value = _png(strip.repeat(2, 0).repeat(2, 1), _GRAY_R)
+        self._map_base = self._map.copy()  # the path from item i's code to item j's, with one dot per step
+        a, b = self.test_codes[[i, j]].tolist()
+        steps = np.linspace(0, 1, self.steps)
+        self.path_xy = [latent_map.z_to_pixel(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), self._map_box,
+                                              self.extent) for t in steps]
+        latent_map.draw_path(self._map_base, self.path_xy)
+        self._draw_map(force=True)
         self.strip_info.value = (f"from {CLASS_NAMES[int(self.y_test[i])]} (item #{i}) to "
                                  f"{CLASS_NAMES[int(self.y_test[j])]} (item #{j}) in {self.steps} steps")
 

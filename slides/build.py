@@ -3,6 +3,7 @@
     python slides/build.py                 # full mode (what instructors present), into slides/build/
     AE_QUICK=1 python slides/build.py      # quick mode (tests, CI): small data, quick models
     python slides/build.py --out DIR       # somewhere else
+    python slides/build.py --explorer-only # just the standalone explorer page (``make explorer``)
 
 ``make slides`` runs the first line. The result, ``slides/build/index.html``, opens from ``file://``:
 reveal.js (with its speaker-notes plugin) and MathJax 2 are copied next to it from ``slides/node_modules``,
@@ -11,6 +12,9 @@ which ``npm ci`` installs from ``slides/package-lock.json`` (needs Node.js/npm, 
 Steps: ``npm ci`` when needed -> drop the cells tagged ``live-only`` (the JupyterLab-only explorer demo)
 -> execute the notebook in a fresh kernel -> export with ``templates/deck.html.j2`` with all code hidden
 -> copy the libraries -> refuse the result if it still names any http(s) resource.
+The in-browser latent explorer (``explorer/``: the 2D model's decoder, the map and a few thousand test
+items, written by ``ae_helpers.web_explorer``, plus ``slides/explorer/explorer.js``) is built next to the
+deck: its live slide (a ``<div class="ae-explorer">`` in the notebook) and ``explorer.html`` use it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ BUILD_DIR = SLIDES_DIR / "build"
 DECK_NAME = "index.html"
 #: Tag of the cells shown only when presenting live in JupyterLab (widgets); the static deck drops them.
 LIVE_ONLY_TAG = "live-only"
+#: The in-browser explorer: sources (slides/explorer/), the standalone page, and the items it carries.
+EXPLORER_SRC = SLIDES_DIR / "explorer"
+EXPLORER_PAGE = "explorer.html"
+EXPLORER_ITEMS = 3000
 #: Paths the HTML uses for the libraries, relative to the HTML file.
 REVEAL_PREFIX = "reveal.js"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
@@ -204,6 +212,36 @@ def remote_references(text: str) -> list[str]:
     return sorted(set(found))
 
 
+def build_explorer(out_dir: Path | str | None = None, quick: bool | None = None, quiet: bool = False) -> Path:
+    """The in-browser explorer into ``out_dir``: ``explorer/`` (data, script, style) and ``explorer.html``.
+    Uses the same shared 2D model and test items as the deck (trained on first use). Returns the page."""
+    from ae_helpers import data, web_explorer
+    from ae_helpers.settings import is_quick
+    from ae_helpers.training import pretrained
+
+    quick = is_quick() if quick is None else quick
+    out_dir = Path(out_dir or BUILD_DIR).resolve()
+    folder = out_dir / "explorer"
+    with _environment(quick):
+        model = pretrained(2, quick=quick, progress=False)
+        test = data.load("test", 2000 if quick else None)   # as the deck notebook loads them
+        web_explorer.export(folder, model, test, n_items=EXPLORER_ITEMS)
+    for name in ("explorer.js", "explorer.css"):
+        shutil.copy2(EXPLORER_SRC / name, folder / name)
+    mode = "quick mode, for tests only" if quick else f"test MSE {model.history['test_mse']:.4f}"
+    html = (EXPLORER_SRC / EXPLORER_PAGE).read_text(encoding="utf-8").replace(
+        "__MODEL__", f"the course's 2D autoencoder ({mode})")
+    code = "".join((folder / name).read_text(encoding="utf-8") for name in ("explorer.js", "explorer.css"))
+    remote = remote_references(html + code)
+    if remote:
+        raise BuildError(f"the explorer page would need the network for: {remote}")
+    page = out_dir / EXPLORER_PAGE
+    page.write_text(html, encoding="utf-8")
+    size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
+    _log(f"wrote {page} (explorer/: {size:.1f} MB); it works offline, from file://", quiet)
+    return page
+
+
 def build(out_dir: Path | str | None = None, quick: bool | None = None, quiet: bool = False) -> Path:
     """Build the deck into ``out_dir`` (default slides/build/) and return the path of its HTML file.
 
@@ -224,6 +262,7 @@ def build(out_dir: Path | str | None = None, quick: bool | None = None, quiet: b
         raise BuildError(f"the deck would need the network for: {remote}")
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_assets(out_dir)
+    build_explorer(out_dir, quick, quiet)
     deck = out_dir / DECK_NAME
     deck.write_text(html, encoding="utf-8")
     _log(f"wrote {deck} in {time.perf_counter() - start:.0f} s; open it in a browser (s: speaker view, "
@@ -237,9 +276,11 @@ def main(argv=None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", default=None, help="quick mode (default: AE_QUICK)")
     mode.add_argument("--full", dest="quick", action="store_false", help="full mode")
+    parser.add_argument("--explorer-only", action="store_true",
+                        help=f"only the standalone explorer page ({EXPLORER_PAGE}), no deck (needs no npm)")
     args = parser.parse_args(argv)
     try:
-        build(args.out, args.quick)
+        (build_explorer if args.explorer_only else build)(args.out, args.quick)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -195,6 +195,22 @@ def test_code_is_hidden_and_live_only_cells_are_left_out(deck):
     assert "Traceback" not in body and "stderr" not in body, "an error or a warning shows on a slide"
 
 
+def test_the_live_explorer_slide_and_the_standalone_page_are_built(deck):
+    path, parsed, html = deck
+    group = next(g for g in parsed.groups if g and g[0]["headings"]
+                 and "Visualizing the Latent Space" in g[0]["headings"][0])
+    assert any(s["headings"] and "Live in the browser" in s["headings"][0] for s in group[1:]), \
+        "the live explorer is a vertical slide under Visualizing the Latent Space"
+    assert html.count('class="ae-explorer"') == 1
+    for script in ("explorer/explorer-data.js", "explorer/explorer.js"):
+        assert f'<script src="{script}"></script>' in html and (path.parent / script).is_file()
+    page = path.parent / build.EXPLORER_PAGE
+    text = page.read_text(encoding="utf-8")
+    assert 'class="ae-explorer"' in text and "__MODEL__" not in text and build.remote_references(text) == []
+    size = sum(f.stat().st_size for f in (path.parent / "explorer").iterdir())
+    assert size < 8e6, f"explorer/ is {size / 1e6:.1f} MB: too big to e-mail with the deck"
+
+
 def test_speaker_view_and_print_are_wired(deck):
     _, _, html = deck
     assert '<script src="reveal.js/plugin/notes/notes.js"></script>' in html

@@ -1,6 +1,8 @@
 """05_latent_space in a real JupyterLab: the 2D latent explorer renders as live widgets and reacts to a
-keyboard move of its z1 slider (new decoded item, the marker moves on the map, the nearest item updates)."""
+keyboard move of its z1 slider (new decoded item, the marker moves on the map, the nearest item updates), and
+a click on its map moves z to the clicked point (ipyevents)."""
 
+import numpy as np
 import pytest
 
 from . import jlab
@@ -82,3 +84,46 @@ def test_latent_explorer_is_live(lab_page, lab):
     assert changed.any(), "the marker did not move on the latent map"
     assert changed.mean() < 0.1, "only the marker moves: the map itself is not redrawn"
     assert nearest.inner_text() != nearest_text, "the nearest-training-item panel did not update"
+
+    # a click on the map (ipyevents) moves z to the clicked point, within one map pixel, and redraws Brian
+    click_moves_z_there(page, latent_map, item, z1, z2)
+
+
+def _plot_frame(rgb: np.ndarray) -> tuple[float, float, float, float]:
+    """The axes frame (spines) of the map picture: (left column, right column, bottom row, top row), found
+    as the rows and columns with the most dark pixels, independently of the explorer's own bookkeeping."""
+    dark = rgb.max(-1) < 90
+    found = []
+    for counts in (dark.sum(0), dark.sum(1)):  # per column, per row
+        lines = np.nonzero(counts >= 0.8 * counts.max())[0]
+        middle = (lines.min() + lines.max()) / 2
+        assert lines.max() - lines.min() > 50, f"no frame found in the map picture: dark lines at {lines}"
+        found.append((lines[lines < middle].mean(), lines[lines > middle].mean()))
+    (left, right), (top, bottom) = found
+    return left, right, bottom, top
+
+
+def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
+    state = jlab.image_state(latent_map)
+    left, right, bottom, top = _plot_frame(jlab.pixels(state["bytes"]))
+    box = latent_map.bounding_box()
+    sx, sy = box["width"] / state["w"], box["height"] / state["h"]
+    handles = [s.locator('[role="slider"]') for s in (z1, z2)]
+    ranges = [(float(h.get_attribute("aria-valuemin")), float(h.get_attribute("aria-valuemax"))) for h in handles]
+    before = jlab.image_state(item)["src"]
+    px, py = left + 0.3 * (right - left), bottom + 0.35 * (top - bottom)  # a point inside the plotted area
+    latent_map.click(position={"x": px * sx, "y": py * sy})
+    want = (ranges[0][0] + (px - left) / (right - left) * (ranges[0][1] - ranges[0][0]),
+            ranges[1][0] + (py - bottom) / (top - bottom) * (ranges[1][1] - ranges[1][0]))
+    one_pixel = ((ranges[0][1] - ranges[0][0]) / (right - left), (ranges[1][1] - ranges[1][0]) / (bottom - top))
+    # the readouts show z with 2 decimals (aria-valuenow is rounded more coarsely); d3-format writes "−" (U+2212)
+    readouts = [s.locator(".widget-readout") for s in (z1, z2)]
+    page.wait_for_function("([r, w, tol]) => Math.abs(parseFloat(r.textContent.replace('\\u2212', '-')) - w) <= tol",
+                           arg=[readouts[0].element_handle(), want[0], 3 * one_pixel[0]], timeout=30_000)
+    page.wait_for_timeout(300)
+    got = [float(r.inner_text().replace("\u2212", "-")) for r in readouts]
+    for g, w, tol in zip(got, want, one_pixel):
+        assert abs(g - w) <= tol, f"clicked map pixel ({px:.1f}, {py:.1f}): z = {got}, expected {want} +- {one_pixel}"
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[item.element_handle(), before], timeout=10_000)
+    jlab.shot(latent_map, "explorer-clicked")

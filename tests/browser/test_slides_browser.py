@@ -129,3 +129,31 @@ def test_deck_offline(browser, deck):
     finally:
         context.close()
     assert not left_machine, f"the deck tried to use the network (blocked): {sorted(set(left_machine))}"
+
+
+def test_live_explorer_slide_offline(browser, deck):
+    """The "Live in the browser" slide under *Visualizing the Latent Space*: the explorer runs in the deck."""
+    from .web_explorer import READY, check_decode_matches_torch, check_drag_and_keys, offline_context, watch_errors
+
+    html, _ = deck
+    context = offline_context(browser)
+    page = context.new_page()
+    errors = watch_errors(page)
+    try:
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
+        page.wait_for_function(READY, timeout=30_000)
+        where = page.evaluate("Reveal.getIndices(document.querySelector('.ae-explorer').closest('section'))")
+        title = page.evaluate(f"document.querySelectorAll('.slides > section')[{where['h']}].querySelector('h2')"
+                              ".textContent")
+        assert "Visualizing the Latent Space" in title, f"the live slide belongs under {title!r}"
+        page.evaluate(f"Reveal.slide({where['h']}, {where['v']})")
+        page.wait_for_timeout(900)  # the slide transition
+        root = page.locator(".ae-explorer")
+        assert root.is_visible()
+        check_decode_matches_torch(page, html)
+        check_drag_and_keys(page, root, html, "slides-live-explorer", in_deck=True)
+        assert not errors, f"errors on the live slide: {errors}"
+    finally:
+        context.close()
+    assert not context.left_machine, f"the deck tried to use the network (blocked): {context.left_machine}"

@@ -1,0 +1,106 @@
+"""How fast is the in-browser latent explorer, and how big is what an instructor copies to a USB stick?
+
+    .venv/bin/python benchmarks/bench_web_explorer.py            # uses slides/build/explorer.html (make explorer)
+    .venv/bin/python benchmarks/bench_web_explorer.py --quick    # builds a quick-mode page in a temp folder
+
+Opens explorer.html in Chromium (Playwright, the system's /usr/bin/chromium, from file://, network blocked),
+presses on the map and dispatches pointer moves along a path across it. Each move runs the page's real
+handler (decode z through the three dense layers + draw Brian's item, the map and its marker + find the nearest
+of the exported items + write the panel); the time of each synchronous dispatch is taken with performance.now().
+Moves are timed in blocks of 10 (the page's clock ticks in 0.1 ms steps). Prints the median and p90 of the
+per-move time (target: median <= 2 ms), the decode alone, and the sizes of explorer/ and slides/build/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("AE_CHROMIUM", "/usr/bin/chromium")
+
+MOVES_JS = """(n) => {
+    const ex = aeExplorer.instances[0], c = ex.mapCanvas, r = c.getBoundingClientRect();
+    const box = AE_EXPLORER_DATA.map.box, sx = r.width / c.width, sy = r.height / c.height;
+    const at = (t) => ({clientX: r.left + (box[0] + (0.1 + 0.8 * t) * (box[1] - box[0])) * sx,
+                        clientY: r.top + (box[2] + (0.1 + 0.8 * Math.abs(Math.sin(7 * t))) * (box[3] - box[2])) * sy,
+                        pointerId: 1, bubbles: true, buttons: 1});
+    c.dispatchEvent(new PointerEvent("pointerdown", at(0)));
+    // performance.now() ticks in 0.1 ms steps here, so time blocks of 10 moves and divide
+    const times = [], block = 10;
+    for (let i = 0; i < n; i += block) {
+        const evs = [];
+        for (let j = 0; j < block; j++) evs.push(new PointerEvent("pointermove", at((i + j) / n)));
+        const t0 = performance.now();
+        for (const ev of evs) c.dispatchEvent(ev);
+        times.push((performance.now() - t0) / block);
+    }
+    c.dispatchEvent(new PointerEvent("pointerup", at(1)));
+    const dec = [];
+    for (let i = 0; i < n; i += block) {
+        const t0 = performance.now();
+        for (let j = 0; j < block; j++) aeExplorer.decode([Math.sin(i + j), Math.cos(i + j)]);
+        dec.push((performance.now() - t0) / block);
+    }
+    return {moves: times, decode: dec, items: ex.labels.length};
+}"""
+
+
+def _size(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="build a quick-mode page in a temporary folder")
+    parser.add_argument("--moves", type=int, default=2000)
+    args = parser.parse_args(argv)
+    spec = importlib.util.spec_from_file_location("slides_build", ROOT / "slides" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    page_path = Path(build.BUILD_DIR) / build.EXPLORER_PAGE
+    if args.quick:
+        page_path = build.build_explorer(tempfile.mkdtemp(prefix="explorer-"), quick=True, quiet=True)
+    elif not page_path.is_file():
+        print(f"{page_path} is missing: run `make explorer` (or pass --quick)", file=sys.stderr)
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                    "--disable-dev-shm-usage"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
+                   else r.abort())
+        page.goto(page_path.as_uri())
+        page.wait_for_function("() => window.aeExplorer && aeExplorer.ready")
+        page.evaluate(MOVES_JS, 200)  # warm-up: let V8 optimise the loops
+        result = page.evaluate(MOVES_JS, args.moves)
+        ref = json.loads((page_path.parent / "explorer" / "decode-reference.json").read_text())
+        err = max(max(abs(a - b) for a, b in zip(page.evaluate("z => aeExplorer.decode(z)", z), want))
+                  for z, want in zip(ref["z"], ref["decoded"]))
+        version = browser.version
+        browser.close()
+    moves, dec = sorted(result["moves"]), sorted(result["decode"])
+    p90 = moves[int(0.9 * len(moves))]
+    print(f"Chromium {version}, {result['items']} items, {args.moves} pointer moves (in blocks of 10) on {page_path}")
+    print(f"one pointer move (decode + draw + nearest + panel): median {statistics.median(moves):.3f} ms, "
+          f"p90 {p90:.3f} ms (target: median <= 2 ms; the browser's own painting of the canvases comes after)")
+    print(f"decode alone: median {statistics.median(dec):.3f} ms")
+    print(f"page decode vs torch's model.decode at {len(ref['z'])} z (map corners, centre, random): "
+          f"max {err:.1e} per pixel (target <= 1e-5)")
+    print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB")
+    if (Path(build.BUILD_DIR) / build.DECK_NAME).is_file() and not args.quick:
+        print(f"slides/build/ in all (deck + explorer + reveal.js + MathJax): {_size(Path(build.BUILD_DIR)):.1f} MB "
+              "(aim <= 15 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,353 @@
+/* The course's 2D latent explorer in the browser: no kernel, no framework, no network.
+ *
+ * explorer-data.js (written by ae_helpers/web_explorer.py at build time) sets window.AE_EXPLORER_DATA:
+ * the 2D autoencoder's decoder (dense layers, float32, base64), the map picture with the pixel box of its
+ * plotted area and the latent extent, and a few thousand test items (codes, 28x28 pictures, labels).
+ * This file decodes z with plain multiply-adds on every pointer move and draws it into canvases.
+ *
+ * Every element <div class="ae-explorer"> on the page becomes one explorer (the deck's live slide, or
+ * explorer.html). window.aeExplorer is the test hook: decode([z1, z2]) -> 784 values in [0, 1] (row-major
+ * 28x28), pixelToZ(px, py), and the mounted instances (moveTo, state).
+ */
+(function () {
+  "use strict";
+  var DATA = window.AE_EXPLORER_DATA;
+  var PIXELS = 784;
+
+  function bytes(b64) {
+    var s = atob(b64), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  function floats(b64) { return new Float32Array(bytes(b64).buffer); }
+
+  // ----- the decoder: Linear -> ReLU -> ... -> Linear -> sigmoid, in float32 like torch -----------------
+  var layers = DATA ? DATA.layers.map(function (l) {
+    return { n_in: l.in, n_out: l.out, act: l.act, w: floats(l.w), b: floats(l.b), y: new Float32Array(l.out) };
+  }) : [];
+
+  /** Decode z (an array of 2 numbers) into the last layer's Float32Array (reused: copy it to keep it). */
+  function decodeInto(z) {
+    var x = Float32Array.from(z);  // torch sees z as float32
+    for (var k = 0; k < layers.length; k++) {
+      var L = layers[k], w = L.w, b = L.b, y = L.y, n = L.n_in;
+      for (var o = 0; o < L.n_out; o++) {
+        var s = 0, row = o * n;
+        for (var i = 0; i < n; i++) s += w[row + i] * x[i];
+        s += b[o];
+        if (L.act === "relu") s = s > 0 ? s : 0;
+        else if (L.act === "sigmoid") s = 1 / (1 + Math.exp(-s));
+        y[o] = s;  // stored as float32, as torch keeps each layer's output
+      }
+      x = y;
+    }
+    return x;
+  }
+
+  function decode(z) {
+    if (!Array.isArray(z) || z.length !== 2 || !z.every(isFinite)) {
+      throw new Error("aeExplorer.decode expects [z1, z2], two finite numbers; got " + JSON.stringify(z));
+    }
+    return Array.from(decodeInto(z));
+  }
+
+  // ----- the map: pixel <-> z, the same linear mapping as ae_helpers.latent_map -------------------------
+  function pixelToZ(px, py, map) {
+    var bx = map.box, e = map.extent;  // box: columns of z1 = e[0], e[1]; rows of z2 = e[2], e[3]
+    return [e[0] + (px - bx[0]) / (bx[1] - bx[0]) * (e[1] - e[0]),
+            e[2] + (py - bx[2]) / (bx[3] - bx[2]) * (e[3] - e[2])];
+  }
+  function zToPixel(z, map) {
+    var bx = map.box, e = map.extent;
+    return [bx[0] + (z[0] - e[0]) / (e[1] - e[0]) * (bx[1] - bx[0]),
+            bx[2] + (z[1] - e[2]) / (e[3] - e[2]) * (bx[3] - bx[2])];
+  }
+
+  function el(tag, attrs, parent) {
+    var e = document.createElement(tag);
+    for (var k in attrs) {
+      if (k === "text") e.textContent = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    }
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  /** Ink levels in [0, 1] -> grey pixels (black ink on white paper) of an ImageData, 28 x 28. */
+  function paint(img, values, offset) {
+    var d = img.data;
+    for (var p = 0; p < PIXELS; p++) {
+      var v = values[offset + p], g = 255 - Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+      d[4 * p] = d[4 * p + 1] = d[4 * p + 2] = g;
+      d[4 * p + 3] = 255;
+    }
+  }
+
+  function fmt(v, n) { return v.toFixed(n === undefined ? 2 : n); }
+
+  function Explorer(root) {
+    var self = this, map = DATA.map, items = DATA.items, steps = DATA.steps;
+    this.root = root;
+    this.codes = floats(items.codes);
+    this.labels = bytes(items.labels);
+    this.sprite = new Image();  // the items' pictures, one PNG sheet of 28 x 28 tiles, items.cols a row
+    root.textContent = "";
+    root.classList.add("ae-explorer-live");
+
+    var left = el("div", { "class": "ae-col ae-left" }, root);
+    el("div", { "class": "ae-title", text: "Brian's wardrobe, live in your browser" }, left);
+    el("p", { "class": "ae-help", text: "Drag on the map (or use the sliders / arrow keys): Brian (the decoder) " +
+      "sews the item at that point." }, left);
+    var mapBox = el("div", { "class": "ae-map-box" }, left);
+    this.mapCanvas = el("canvas", { "class": "ae-map", width: map.width, height: map.height, tabindex: "0",
+      role: "img", "aria-label": "latent map: drag or use the arrow keys to move z" }, mapBox);
+    this.mapCtx = this.mapCanvas.getContext("2d");
+    this.mapImage = new Image();
+    this.sliders = [0, 1].map(function (k) {
+      var row = el("label", { "class": "ae-slider" }, left);
+      el("span", { text: "z" + (k + 1) + " " }, row);
+      var lo = map.extent[2 * k], hi = map.extent[2 * k + 1];
+      var s = el("input", { type: "range", min: lo, max: hi, step: (hi - lo) / 500, "class": "ae-z" + (k + 1),
+        "aria-label": "z" + (k + 1) }, row);
+      s.readout = el("output", { "class": "ae-readout" }, row);
+      s.addEventListener("input", function () { self.moveTo(+self.sliders[0].value, +self.sliders[1].value); });
+      return s;
+    });
+    this.status = el("div", { "class": "ae-status", role: "status" }, left);
+
+    var right = el("div", { "class": "ae-col ae-right" }, root);
+    el("div", { "class": "ae-caption", text: "Brian's item at z" }, right);
+    this.item = el("canvas", { "class": "ae-item", width: 28, height: 28 }, right);
+    this.itemCtx = this.item.getContext("2d");
+    this.itemData = this.itemCtx.createImageData(28, 28);
+    var near = el("div", { "class": "ae-nearest-box" }, right);
+    this.nearCanvas = el("canvas", { "class": "ae-near", width: 28, height: 28 }, near);
+    this.nearCtx = this.nearCanvas.getContext("2d");
+    this.nearInfo = el("div", { "class": "ae-nearest" }, near);
+    el("b", { text: "Nearest real item: " }, this.nearInfo);
+    this.nearText = [0, 1, 2].map(function (k) {
+      var span = el("span", {}, self.nearInfo);
+      if (k < 2) el("br", {}, self.nearInfo);
+      return span;
+    });
+    el("br", {}, this.nearInfo);
+    this.verdict = el("b", {}, this.nearInfo);
+
+    var strip = el("div", { "class": "ae-strip-box" }, root);
+    el("div", { "class": "ae-caption", text: "Interpolation: a straight line from one item's code to " +
+      "another's (the path on the map)" }, strip);
+    var pickRow = el("div", { "class": "ae-picks" }, strip);
+    this.picks = [["from", 0], ["to", 7]].map(function (p) {
+      var lab = el("label", { text: p[0] + " " }, pickRow);
+      var sel = el("select", { "class": "ae-pick-" + p[0], "aria-label": "interpolate " + p[0] }, lab);
+      DATA.classes.forEach(function (name, k) { el("option", { value: k, text: name }, sel); });
+      sel.value = p[1];
+      var num = el("input", { type: "number", min: 0, value: 0, "class": "ae-pick-k", "aria-label": "example" },
+        lab);
+      sel.addEventListener("change", function () { self.drawStrip(); });
+      num.addEventListener("input", function () { self.drawStrip(); });
+      return { cls: sel, k: num };
+    });
+    this.strip = el("canvas", { "class": "ae-strip", width: steps * 30 - 2, height: 28 }, strip);
+    this.stripCtx = this.strip.getContext("2d");
+    this.stripInfo = el("div", { "class": "ae-strip-info" }, strip);
+    this.path = null;
+
+    // pointer: press and drag on the map; keys: arrows move one slider step (Shift: ten)
+    var dragging = false, r = null;
+    function pointer(ev) {
+      var px = (ev.clientX - r.left) * map.width / r.width, py = (ev.clientY - r.top) * map.height / r.height;
+      var z = pixelToZ(px, py, map);
+      self.moveTo(z[0], z[1]);
+    }
+    this.mapCanvas.addEventListener("pointerdown", function (ev) {
+      dragging = true;
+      r = self.mapCanvas.getBoundingClientRect();  // the drawn size (the deck scales slides); fixed while dragging
+      if (self.mapCanvas.setPointerCapture) self.mapCanvas.setPointerCapture(ev.pointerId);
+      self.mapCanvas.focus();
+      ev.preventDefault();
+      pointer(ev);
+    });
+    this.mapCanvas.addEventListener("pointermove", function (ev) { if (dragging) pointer(ev); });
+    ["pointerup", "pointercancel"].forEach(function (t) {
+      self.mapCanvas.addEventListener(t, function () { dragging = false; });
+    });
+    this.mapCanvas.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") {  // give the arrow keys back (to the deck)
+        self.mapCanvas.blur();
+        ev.stopPropagation();
+        return;
+      }
+      var d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowDown: [0, -1], ArrowUp: [0, 1] }[ev.key];
+      if (!d) return;
+      ev.preventDefault();
+      ev.stopPropagation();  // in the deck, arrow keys on the map move z, not the slides
+      var f = ev.shiftKey ? 10 : 1;
+      self.moveTo(self.z[0] + d[0] * f * self.sliders[0].step, self.z[1] + d[1] * f * self.sliders[1].step);
+    });
+    this.sliders.forEach(function (s) {
+      s.addEventListener("keydown", function (ev) { ev.stopPropagation(); });
+    });
+
+    this.z = DATA.start.slice();
+    this.mapImage.onload = function () { self.drawMap(); };
+    this.mapImage.src = map.png;
+    this.sprite.onload = function () { self.showNearest(self.z); };
+    this.sprite.src = items.sprite;
+    this.drawStrip();
+    this.moveTo(this.z[0], this.z[1]);
+  }
+
+  /** Move to (z1, z2): clamp to the map (saying so), decode, draw, find the nearest item. */
+  Explorer.prototype.moveTo = function (z1, z2) {
+    var e = DATA.map.extent, notes = [], z = [z1, z2];
+    for (var k = 0; k < 2; k++) {
+      var lo = e[2 * k], hi = e[2 * k + 1], name = "z" + (k + 1);
+      if (!isFinite(z[k])) {
+        notes.push(name + " is not a finite number, so " + name + " stays at " + fmt(this.z[k]));
+        z[k] = this.z[k];
+      } else if (z[k] < lo || z[k] > hi) {
+        var c = Math.min(Math.max(z[k], lo), hi);
+        notes.push(name + "=" + z[k].toPrecision(4) + " is off the map [" + fmt(lo) + ", " + fmt(hi) +
+                   "]; clamped to " + fmt(c));
+        z[k] = c;
+      }
+    }
+    this.z = z;
+    for (k = 0; k < 2; k++) {
+      this.sliders[k].value = z[k];
+      this.sliders[k].readout.textContent = fmt(z[k]);
+    }
+    var out = decodeInto(z);
+    paint(this.itemData, out, 0);
+    this.itemCtx.putImageData(this.itemData, 0, 0);
+    this.drawMap();
+    this.showNearest(z);
+    var where = "z = (" + fmt(z[0]) + ", " + fmt(z[1]) + ")";
+    this.status.textContent = notes.length ? "\u26a0 " + notes.join("; ") + ". Now at " + where + "." : where;
+    this.status.classList.toggle("ae-warn", notes.length > 0);
+  };
+
+  Explorer.prototype.nearestItem = function (z) {
+    var c = this.codes, best = Infinity, bi = 0;
+    for (var i = 0, n = this.labels.length; i < n; i++) {
+      var dx = c[2 * i] - z[0], dy = c[2 * i + 1] - z[1], d2 = dx * dx + dy * dy;
+      if (d2 < best) { best = d2; bi = i; }
+    }
+    var dist = Math.sqrt(best), far = dist > DATA.threshold;  // the notebook explorer's rule
+    return { index: bi, label: this.labels[bi], "class": DATA.classes[this.labels[bi]], distance: dist,
+             inventing: far, verdict: far ? "far from every real item: inventing" : "close to a real item: recalling" };
+  };
+
+  Explorer.prototype.showNearest = function (z) {
+    var nn = this.nearest = this.nearestItem(z);
+    if (nn.index !== this.nearIndex) {
+      this.nearIndex = nn.index;
+      var cols = DATA.items.cols;
+      if (this.sprite.complete && this.sprite.naturalWidth) {
+        this.nearCtx.drawImage(this.sprite, 28 * (nn.index % cols), 28 * Math.floor(nn.index / cols), 28, 28,
+                               0, 0, 28, 28);
+      } else {
+        this.nearIndex = -1;  // drawn when the sheet has loaded
+      }
+    }
+    this.nearText[0].textContent = nn["class"] + " (test item #" + DATA.items.index[nn.index] + ")";
+    this.nearText[1].textContent = "distance in latent space: " + fmt(nn.distance, 3);
+    this.nearText[2].textContent = "real items are usually within " + fmt(DATA.threshold, 3) + " of another one";
+    this.verdict.textContent = nn.verdict;
+    this.verdict.className = nn.inventing ? "ae-inventing" : "ae-recalling";
+  };
+
+  Explorer.prototype.drawMap = function () {
+    var ctx = this.mapCtx, map = DATA.map;
+    if (this.mapImage.complete && this.mapImage.naturalWidth) ctx.drawImage(this.mapImage, 0, 0);
+    else ctx.clearRect(0, 0, map.width, map.height);
+    var bx = map.box;
+    if (this.path) {  // the interpolation path and its steps
+      ctx.strokeStyle = "#d62728";
+      ctx.fillStyle = "#d62728";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(this.path[0][0], this.path[0][1]);
+      ctx.lineTo(this.path[this.path.length - 1][0], this.path[this.path.length - 1][1]);
+      ctx.stroke();
+      for (var s = 0; s < this.path.length; s++) ctx.fillRect(this.path[s][0] - 2, this.path[s][1] - 2, 4, 4);
+    }
+    var p = zToPixel(this.z, map);
+    ctx.strokeStyle = "#6e6e6e";  // dotted cross-hair, then the ring
+    ctx.lineWidth = 1;
+    ctx.setLineDash([1, 3]);
+    ctx.beginPath();
+    ctx.moveTo(p[0], bx[3]); ctx.lineTo(p[0], bx[2]);
+    ctx.moveTo(bx[0], p[1]); ctx.lineTo(bx[1], p[1]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.arc(p[0], p[1], 6.5, 0, 2 * Math.PI);
+    ctx.fillStyle = "rgba(255,255,255,0.7)";
+    ctx.fill();
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = "#000";
+    ctx.stroke();
+    ctx.fillStyle = "#000";
+    ctx.fillRect(p[0] - 1.5, p[1] - 1.5, 3, 3);
+  };
+
+  /** Index (into the exported items) of the k-th item of class c. */
+  Explorer.prototype.itemOf = function (c, k) {
+    var seen = -1, last = -1;
+    for (var i = 0; i < this.labels.length; i++) {
+      if (this.labels[i] === c) { last = i; if (++seen === k) return i; }
+    }
+    return last;
+  };
+
+  Explorer.prototype.drawStrip = function () {
+    var self = this, steps = DATA.steps, ends = this.picks.map(function (p) {
+      return self.itemOf(+p.cls.value, Math.max(0, Math.floor(+p.k.value || 0)));
+    });
+    if (ends[0] < 0 || ends[1] < 0) {
+      this.stripInfo.textContent = "no item of that class among the exported items";
+      return;
+    }
+    var a = [this.codes[2 * ends[0]], this.codes[2 * ends[0] + 1]];
+    var b = [this.codes[2 * ends[1]], this.codes[2 * ends[1] + 1]];
+    var ctx = this.stripCtx, img = ctx.createImageData(28, 28);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, this.strip.width, 28);
+    this.path = [];
+    for (var s = 0; s < steps; s++) {
+      var t = s / (steps - 1), z = [(1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]];
+      paint(img, decodeInto(z), 0);
+      ctx.putImageData(img, 30 * s, 0);
+      this.path.push(zToPixel(z, DATA.map));
+    }
+    this.stripInfo.textContent = "from " + DATA.classes[this.labels[ends[0]]] + " (test item #" +
+      DATA.items.index[ends[0]] + ") to " + DATA.classes[this.labels[ends[1]]] + " (test item #" +
+      DATA.items.index[ends[1]] + ") in " + steps + " steps";
+    this.drawMap();
+  };
+
+  Explorer.prototype.state = function () {
+    return { z: this.z.slice(), nearest: this.nearest, status: this.status.textContent,
+             item: Array.from(decodeInto(this.z)) };
+  };
+
+  var api = window.aeExplorer = { decode: decode, instances: [], ready: false,
+    pixelToZ: function (px, py) { return pixelToZ(px, py, DATA.map); },
+    zToPixel: function (z1, z2) { return zToPixel([z1, z2], DATA.map); } };
+
+  function mountAll() {
+    var roots = document.querySelectorAll(".ae-explorer");
+    if (!DATA) {
+      for (var i = 0; i < roots.length; i++) {
+        roots[i].textContent = "The explorer's data (explorer/explorer-data.js) is missing: rebuild with make slides.";
+      }
+      return;
+    }
+    for (var j = 0; j < roots.length; j++) api.instances.push(new Explorer(roots[j]));
+    api.ready = true;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();
