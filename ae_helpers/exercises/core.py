@@ -14,6 +14,7 @@ was verified. Everything a student sees is printed here, in one format:
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import inspect
 import numbers
@@ -134,6 +135,20 @@ def show_markdown(text: str) -> None:
         print(text)
 
 
+@contextlib.contextmanager
+def one_thread():
+    """Checks are many small tensor operations: on one thread they do not wait for a second thread that a
+    busy machine (a class sharing a server, a training in another notebook) has not scheduled yet."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class Exercise:
     """One checked exercise. ``answer`` names the variable the student writes (``my_mse``); ``checker(value)``
     returns a sentence saying what was verified, or raises :class:`Mistake` with the diagnosis."""
@@ -152,7 +167,8 @@ class Exercise:
         try:
             if not answer or is_placeholder(answer[0]):
                 raise NotDone
-            verified = self._checker(*answer)
+            with one_thread():
+                verified = self._checker(*answer)
         except NotDone:
             self._report(NOT_DONE, "…", "not done yet. Replace the `...` (or the `raise NotImplementedError`) "
                          f"with your code, run that cell, then this one. Stuck? {self.call_name}.hint()")

@@ -52,10 +52,15 @@ def _check_interpolate(fn):
             "from Brian's reconstruction of A to his reconstruction of B")
 
 
+TOLERANCE = 0.005   # k is right when PCA with k components is within 0.5% of the target (see _pca_errors)
+
+
 @functools.lru_cache(maxsize=2)
 def _pca_errors(quick: bool) -> torch.Tensor:
-    """Test MSE per pixel of PCA with k = 1 ... 784 components (the same PCA as notebook 05)."""
-    flat = real_images(8000 if quick else None, "train")[0].flatten(1)
+    """Test MSE per pixel of PCA with k = 1 ... 784 components, as in notebook 05, but with the directions
+    from 20,000 of the training images (8,000 in quick mode, like the notebook) to stay fast: the errors
+    then differ from the notebook's by far less than TOLERANCE."""
+    flat = real_images(8000 if quick else 20000, "train")[0].flatten(1)
     mean = flat.mean(0)
     centred = flat - mean
     directions = torch.linalg.eigh(centred.T @ centred / len(flat))[1].flip(1)
@@ -67,7 +72,7 @@ def _pca_errors(quick: bool) -> torch.Tensor:
 def _check_pca(answer):
     target = shared_model(8).history["test_mse"]
     errors = _pca_errors(is_quick())
-    k_ref = int((errors <= target * (1 + 1e-4)).nonzero()[0]) + 1
+    k_ref = int((errors <= target).nonzero()[0]) + 1
     got = number(answer, "k_match_8")
     if 0 < got < 1:
         raise Mistake(f"{got:.4f} looks like an error, not a number of components: k_match_8 is how many numbers "
@@ -75,15 +80,15 @@ def _check_pca(answer):
     if got != int(got) or not 1 <= got <= 784:
         raise Mistake(f"k_match_8 should be a whole number of components from 1 to 784, got {got}")
     k = int(got)
-    if errors[k - 1] > target * (1 + 1e-4):
+    if errors[k - 1] > target * (1 + TOLERANCE):
         same = " (as many numbers as the autoencoder: a straight-line Brian needs more)" if k == 8 else ""
         raise Mistake(f"with {k} components PCA still loses {errors[k - 1]:.4f} per pixel, more than the 8D "
                       f"autoencoder's {target:.4f}{same}: you need more components")
-    if k > k_ref and errors[k - 2] <= target * (1 - 1e-4):
+    if k > k_ref and errors[k - 2] <= target * (1 - TOLERANCE):
         raise Mistake(f"{k} components are enough, but so are fewer: find the *smallest* k with "
                       f"pca_mse(k) <= ae_loss[8]")
-    return (f"PCA needs {k_ref} components (test MSE {errors[k_ref - 1]:.4f}) to match the 8D autoencoder "
-            f"({target:.4f}): {k_ref / 8:.1f} times as many numbers per item")
+    return (f"PCA needs {k} components (test MSE {errors[k - 1]:.4f}) to match the 8D autoencoder "
+            f"({target:.4f}): {k / 8:.1f} times as many numbers per item")
 
 
 interpolate = Exercise(
