@@ -315,10 +315,12 @@ def pixels(png: bytes):
 
 # ----- typing into a cell (added for the exercises' browser test) ------------------------------------------
 def code_cell(page, containing: str):
-    """The one code cell of the open notebook whose text contains ``containing``."""
-    cell = page.locator(f"{ACTIVE} .jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=containing))
-    assert cell.count() == 1, f"expected one code cell containing {containing!r}, found {cell.count()}"
-    return cell
+    """The one code cell of the open notebook whose code contains ``containing``, by its position (so the
+    locator still points at it after its code is changed)."""
+    cells = page.locator(f"{ACTIVE} .jp-CodeCell")
+    found = [i for i, text in enumerate(cells.locator(".jp-InputArea").all_inner_texts()) if containing in text]
+    assert len(found) == 1, f"expected one code cell containing {containing!r}, found {len(found)}"
+    return cells.nth(found[0])
 
 
 def cell_source(cell) -> str:
