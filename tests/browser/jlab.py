@@ -311,3 +311,31 @@ def pixels(png: bytes):
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+# ----- typing into a cell (added for the exercises' browser test) ------------------------------------------
+def code_cell(page, containing: str):
+    """The one code cell of the open notebook whose code contains ``containing``, by its position (so the
+    locator still points at it after its code is changed)."""
+    cells = page.locator(f"{ACTIVE} .jp-CodeCell")
+    found = [i for i, text in enumerate(cells.locator(".jp-InputArea").all_inner_texts()) if containing in text]
+    assert len(found) == 1, f"expected one code cell containing {containing!r}, found {len(found)}"
+    return cells.nth(found[0])
+
+
+def cell_source(cell) -> str:
+    """The text in a cell's editor, as the student sees it (CodeMirror's lines joined)."""
+    return "\n".join(cell.locator(".cm-content .cm-line").all_inner_texts())
+
+
+def type_into_cell(page, cell, text: str) -> None:
+    """Replace the cell's code by typing ``text`` on the keyboard, as a student would."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(text)
+    assert cell_source(cell) == text, f"the editor holds {cell_source(cell)!r}, not what was typed"
+
+
+def cell_output(cell) -> str:
+    return "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
