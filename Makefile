@@ -55,6 +55,7 @@ benchmark: data explorer
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_web_explorer.py
+	$(BIN)/python benchmarks/bench_exercises.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check ae_helpers tests benchmarks notebooks
