@@ -2,7 +2,9 @@
 
 Sources, tried in this order:
 
-1. the cache (``AE_DATA_DIR``, default ``data/`` in the repository);
+1. the cache (``AE_DATA_DIR``, default ``data/`` in the repository); when that folder is
+   read-only (a class's shared folder) and incomplete, this user's own cache
+   (``AE_USER_CACHE_DIR``/data) takes its place, with a message;
 2. the Debian package ``dataset-fashion-mnist`` (its ``.gz`` files are decompressed
    into the cache and checked against the sha256 sums of the original files);
 3. torchvision's own download (needs internet).
@@ -22,7 +24,7 @@ from pathlib import Path
 import torch
 from torchvision import datasets, transforms
 
-from .settings import data_dir
+from .settings import data_dir, user_cache_dir, writable
 
 CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -99,12 +101,8 @@ def _download(root: Path) -> None:
     datasets.FashionMNIST(str(root), train=False, download=True)
 
 
-def ensure_data(root: str | Path | None = None, *, allow_download: bool | None = None) -> str:
-    """Make sure the four files are in the cache; return a sentence saying where they came from.
-
-    Downloading is the last resort; ``allow_download=False`` or ``AE_NO_DOWNLOAD=1`` switches it off.
-    """
-    root = Path(root or data_dir())
+def _fill(root: Path, allow_download: bool | None) -> str:
+    """Make sure the four files are in ``root``; return a sentence saying where they came from."""
     if allow_download is None:
         allow_download = os.environ.get("AE_NO_DOWNLOAD", "") in ("", "0")
     raw = raw_dir(root)
@@ -133,12 +131,38 @@ def ensure_data(root: str | Path | None = None, *, allow_download: bool | None =
         + FIXES.format(files=", ".join(FILES), raw=raw, debian=DEBIAN_DIR))
 
 
+def locate(root: str | Path | None = None, *, allow_download: bool | None = None) -> tuple[Path, str]:
+    """The data root to use and a sentence saying where the files came from (see :func:`ensure_data`).
+
+    A read-only ``root`` that has the files is used as it is (nothing is written); a read-only one
+    without them is replaced by this user's own cache, with one message saying so.
+    """
+    root = Path(root or data_dir())
+    if _cache_ok(raw_dir(root)):
+        return root, f"cache: {raw_dir(root)}"
+    if writable(root):
+        return root, _fill(root, allow_download)
+    own = user_cache_dir() / "data"
+    if not _cache_ok(raw_dir(own)):
+        print(f"The data folder {raw_dir(root)} is read-only and lacks the Fashion-MNIST files; "
+              f"using your own copy in {raw_dir(own)} instead (set AE_USER_CACHE_DIR to put it elsewhere).",
+              flush=True)
+    return own, f"{_fill(own, allow_download)} (the shared folder {root} is read-only and incomplete)"
+
+
+def ensure_data(root: str | Path | None = None, *, allow_download: bool | None = None) -> str:
+    """Make sure the four files are in the cache; return a sentence saying where they came from.
+
+    Downloading is the last resort; ``allow_download=False`` or ``AE_NO_DOWNLOAD=1`` switches it off.
+    """
+    return locate(root, allow_download=allow_download)[1]
+
+
 def fashion_mnist(split: str = "train", root: str | Path | None = None) -> datasets.FashionMNIST:
     """The Fashion-MNIST ``split`` ("train" or "test") as a torchvision dataset in [0, 1]."""
     if split not in ("train", "test"):
         raise ValueError(f'split must be "train" or "test", got {split!r}')
-    root = Path(root or data_dir())
-    ensure_data(root)
+    root, _ = locate(root)
     return datasets.FashionMNIST(str(root), train=(split == "train"), download=False,
                                  transform=transforms.ToTensor())
 
