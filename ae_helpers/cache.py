@@ -58,7 +58,7 @@ def load_or_train(model, config: dict, name: str, train_fn, *, retrain: bool = F
                 return load_checkpoint(path, model, config)
             except CheckpointError as exc:
                 failed[path] = _signature(path)
-                warnings.warn(f"Not using the cached model {path}: {exc}. Training a new copy into {target} "
+                warnings.warn(f"Not using the cached model {path} ({exc}); training a new one into {target} "
                               "instead.", stacklevel=3)
     if read_only and not failed:
         print(f"The model cache {shared.parent} is read-only and has no {name}; training your own copy "
@@ -71,7 +71,7 @@ def load_or_train(model, config: dict, name: str, train_fn, *, retrain: bool = F
             try:
                 return load_checkpoint(target, model, config)
             except CheckpointError as exc:
-                warnings.warn(f"Not using the cached model {target}: {exc}. Training a new one.", stacklevel=3)
+                warnings.warn(f"Not using the cached model {target} ({exc}); training a new one.", stacklevel=3)
         model.load_state_dict(initial)
         history = train_fn()
         save_checkpoint(target, model, config, extra=history)

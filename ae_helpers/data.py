@@ -21,8 +21,8 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import torch
-from torchvision import datasets, transforms
 
 from .settings import data_dir, user_cache_dir, writable
 
@@ -97,6 +97,8 @@ def _unpack_verified(src: Path, dest: Path, sha256: str) -> None:
 
 
 def _download(root: Path) -> None:
+    from torchvision import datasets
+
     datasets.FashionMNIST(str(root), train=True, download=True)
     datasets.FashionMNIST(str(root), train=False, download=True)
 
@@ -158,10 +160,16 @@ def ensure_data(root: str | Path | None = None, *, allow_download: bool | None =
     return locate(root, allow_download=allow_download)[1]
 
 
-def fashion_mnist(split: str = "train", root: str | Path | None = None) -> datasets.FashionMNIST:
-    """The Fashion-MNIST ``split`` ("train" or "test") as a torchvision dataset in [0, 1]."""
+def _check_split(split: str) -> None:
     if split not in ("train", "test"):
         raise ValueError(f'split must be "train" or "test", got {split!r}')
+
+
+def fashion_mnist(split: str = "train", root: str | Path | None = None):
+    """The Fashion-MNIST ``split`` ("train" or "test") as a ``torchvision.datasets.FashionMNIST`` in [0, 1]."""
+    from torchvision import datasets, transforms  # here, not on import: torchvision costs ~150 MB per kernel
+
+    _check_split(split)
     root, _ = locate(root)
     return datasets.FashionMNIST(str(root), train=(split == "train"), download=False,
                                  transform=transforms.ToTensor())
@@ -186,6 +194,22 @@ def as_tensors(dataset, limit: int | None = None) -> tuple[torch.Tensor, torch.T
     return images.unsqueeze(1).float().div_(255), labels.clone()
 
 
+def _idx(path: Path, count: int | None, item_bytes: int, header: int) -> np.ndarray:
+    """The first ``count`` items (all when None) of an idx file as a flat uint8 array."""
+    return np.fromfile(path, dtype=np.uint8, count=-1 if count is None else count * item_bytes, offset=header)
+
+
 def load(split: str = "train", limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Shortcut: ``as_tensors(fashion_mnist(split), limit)``."""
-    return as_tensors(fashion_mnist(split), limit)
+    """The first ``limit`` images of ``split`` (all when None) as ``as_tensors`` gives them.
+
+    Reads only those images straight from the verified files (no torchvision dataset, no copy of the whole
+    file), so the only big array is the float32 result (60,000 images: 188 MB).
+    """
+    _check_split(split)
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be a number of images >= 0 or None, got {limit}")
+    raw = raw_dir(locate()[0])
+    prefix = "train" if split == "train" else "t10k"
+    images = torch.from_numpy(_idx(raw / f"{prefix}-images-idx3-ubyte", limit, 28 * 28, 16))
+    labels = torch.from_numpy(_idx(raw / f"{prefix}-labels-idx1-ubyte", limit, 1, 8)).long()
+    return images.view(-1, 1, 28, 28).float().div_(255), labels

@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from importlib.metadata import version
 
 
 def report() -> str:
     import ipywidgets
     import matplotlib
     import torch
-    import torchvision
 
     from . import data
     from .settings import cache_dir, is_quick
 
     lines = [
         f"Python       {sys.version.split()[0]} on {platform.system()} {platform.machine()}",
-        f"torch        {torch.__version__}   torchvision {torchvision.__version__}",
+        f"torch        {torch.__version__}   torchvision {version('torchvision')}",
         f"ipywidgets   {ipywidgets.__version__}   matplotlib {matplotlib.__version__}",
         f"CPU cores    {os.cpu_count()}   (torch uses {torch.get_num_threads()} threads)",
         "GPU          " + (torch.cuda.get_device_name(0) if torch.cuda.is_available()

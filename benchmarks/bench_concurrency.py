@@ -74,6 +74,7 @@ def compare_alone(policies: list[str], mode: str, epochs: int, repeats: int) -> 
     for r in range(repeats):
         for p in policies if r % 2 == 0 else policies[::-1]:
             times[p].append(run_group(1, mode, p, epochs)[0])
+            print(f"  round {r + 1}: {p} {times[p][-1]:.2f} s", flush=True)
     base = statistics.median(times[policies[0]])
     for p, ts in times.items():
         print(f"alone, {mode} recipe ({epochs or 'all'} epochs), {p:32s}: median {statistics.median(ts):6.2f} s "

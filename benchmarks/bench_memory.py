@@ -9,9 +9,11 @@ Prints a table (one row per notebook) and, for each notebook, the cells that add
     .venv/bin/python benchmarks/bench_memory.py notebooks/05_latent_space.ipynb --top 8
     AE_QUICK=1 .venv/bin/python benchmarks/bench_memory.py            # quick mode (what the tests run)
 
+"Private" is the kernel's anonymous memory (its arrays and heap); the rest of its RSS is mostly the
+torch/NumPy libraries' code, which the kernels on one machine share in the page cache. So a hub for a
+class of N needs about N x private + one copy of the shared part, at the notebooks' peaks.
 Full mode needs the trained models in the cache (``make warm``) or trains them first (slow; the
-training's memory then counts too). Target: notebook 05 <= 1.0 GB peak. A hub for a class of N
-needs about N x (the peak of the biggest notebook a student keeps open) plus the hub itself.
+training's memory then counts too). Target: notebook 05 <= 1.0 GB peak.
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ for _name, _value in list(globals().items()):
     if _n > 4 * 2**20:
         _held.append((_name, _n / 2**20, _key in _seen))
         _seen.add(_key)
-print("AE_MEM" + _json.dumps({"log": _ae_log, "held": sorted(_held, key=lambda h: -h[1])}))
+_f = dict(line.split(":", 1) for line in open("/proc/self/status"))
+_split = {k: int(_f[k].split()[0]) / 1024 for k in ("RssAnon", "RssFile", "RssShmem")}
+print("AE_MEM" + _json.dumps({"log": _ae_log, "held": sorted(_held, key=lambda h: -h[1]), "split": _split}))
 '''
 
 
@@ -97,12 +101,13 @@ def main() -> None:
 
     mode = "quick" if os.environ.get("AE_QUICK", "") not in ("", "0") else "full"
     print(f"peak kernel memory per notebook ({mode} mode), MB")
-    print(f"{'notebook':32s} {'peak RSS':>9s} {'RSS at end':>11s} {'run time':>9s}")
+    print(f"{'notebook':32s} {'peak RSS':>9s} {'RSS at end':>11s} {'of it private':>14s} {'run time':>9s}")
     details = []
     for path in paths:
         result = measure(path, args.timeout)
         log = result["log"]
-        print(f"{path.name:32s} {max(r[2] for r in log):9.0f} {log[-1][1]:11.0f} {result['seconds']:8.0f}s", flush=True)
+        print(f"{path.name:32s} {max(r[2] for r in log):9.0f} {log[-1][1]:11.0f} {result['split']['RssAnon']:14.0f} "
+              f"{result['seconds']:8.0f}s", flush=True)
         details += profile(path.name, result, args.top)
     print("\n".join(details))
 
