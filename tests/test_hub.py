@@ -184,7 +184,8 @@ def _run_cells(request, base, user, cells, results):
                                 "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
                                 "content": {"code": code, "silent": False, "store_history": True,
                                             "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
-            while True:
+            replied = idle = False
+            while not (replied and idle):  # the reply (shell) and the last output (iopub) come in any order
                 opcode, frame = ws.recv_data()
                 if opcode != websocket.ABNF.OPCODE_TEXT:
                     continue  # a message with binary buffers: widget state, not ours to read
@@ -197,14 +198,18 @@ def _run_cells(request, base, user, cells, results):
                 elif kind == "error":
                     errors.append(f"cell {i}: {content['ename']}: {content['evalue']}")
                 elif kind == "execute_reply":
-                    break
+                    replied = True
+                    if content["status"] != "ok" and not errors:
+                        errors.append(f"cell {i}: {content.get('ename')}: {content.get('evalue')}")
+                elif kind == "status" and content["execution_state"] == "idle":
+                    idle = True
             if errors:
                 break
     finally:
         ws.close()
         request("DELETE", f"/user/{user}/api/kernels/{kernel['id']}")
     text = "".join(outputs)
-    peak = [int(line.split()[1]) for line in text.splitlines() if line.startswith("AE_PEAK")]
+    peak = [int(line.split("AE_PEAK")[1].split()[0]) for line in text.splitlines() if "AE_PEAK" in line]
     results[user] = {"output": text, "errors": errors, "peak_mb": peak[0] if peak else None}
 
 
