@@ -13,8 +13,9 @@ def report() -> str:
     import matplotlib
     import torch
 
-    from . import data
-    from .settings import cache_dir, is_quick
+    from . import data, threads
+    from .cache import user_checkpoints
+    from .settings import cache_dir, is_quick, writable
 
     lines = [
         f"Python       {sys.version.split()[0]} on {platform.system()} {platform.machine()}",
@@ -24,7 +25,9 @@ def report() -> str:
         "GPU          " + (torch.cuda.get_device_name(0) if torch.cuda.is_available()
                            else "none (not needed: everything in this course runs on a CPU)"),
         f"mode         {'QUICK (AE_QUICK=1: less data, fewer epochs)' if is_quick() else 'full'}",
-        f"checkpoints  {cache_dir()}",
+        f"threads      {threads.describe()}",
+        f"checkpoints  {cache_dir()}" + ("" if writable(cache_dir()) else
+                                         f"  (read-only: models missing there are trained into {user_checkpoints()})"),
     ]
     try:
         lines.append(f"data         OK, from {data.ensure_data()}")
