@@ -50,6 +50,7 @@ def load_or_train(model, config: dict, name: str, train_fn, *, retrain: bool = F
     read_only = not writable(shared.parent)
     target = user_checkpoints() / name if read_only else shared
     failed = {}  # path -> signature of the file that failed verification (not retried unless it changed)
+    initial = {k: v.detach().clone() for k, v in model.state_dict().items()}  # before any (partial) load
     if not retrain:
         for path in dict.fromkeys([shared, target]):
             if not path.exists():
@@ -60,11 +61,10 @@ def load_or_train(model, config: dict, name: str, train_fn, *, retrain: bool = F
                 failed[path] = _signature(path)
                 warnings.warn(f"Not using the cached model {path} ({exc}); training a new one into {target} "
                               "instead.", stacklevel=3)
-    if read_only and not failed:
+    if read_only and not failed and not retrain:
         print(f"The model cache {shared.parent} is read-only and has no {name}; training your own copy "
               f"once into {target} (set AE_USER_CACHE_DIR to put it elsewhere). Ask your instructor to run "
               "`python -m ae_helpers train --all --cache DIR` so that nobody has to.", flush=True)
-    initial = {k: v.detach().clone() for k, v in model.state_dict().items()}
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):  # one training per file: a second process waits, then loads
         if not retrain and target.exists() and _signature(target) != failed.get(target):
