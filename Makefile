@@ -27,8 +27,10 @@ install: $(VENV)/.installed
 data: install
 	$(BIN)/python -m ae_helpers data
 
+# Every model the notebooks and slides use (ae_helpers.cache.COURSE_MODELS); CACHE=DIR fills another
+# folder, e.g. a class's shared one (README, "Teaching a class").
 warm: data
-	$(BIN)/python -m ae_helpers train --latent-dim 2 4 8 16 32
+	$(BIN)/python -m ae_helpers train --all $(if $(CACHE),--cache $(CACHE),)
 
 # JupyterLab refuses to start as root (containers, cloud machines) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -56,9 +58,11 @@ benchmark: data explorer
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_web_explorer.py
 	$(BIN)/python benchmarks/bench_exercises.py
+	$(BIN)/python benchmarks/bench_concurrency.py
+	$(BIN)/python benchmarks/bench_memory.py
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check ae_helpers tests benchmarks notebooks
+	$(BIN)/ruff check ae_helpers tests benchmarks notebooks classroom
 
 clean:
 	rm -rf checkpoints slides/build test-artifacts

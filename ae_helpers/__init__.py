@@ -1,13 +1,15 @@
 """Helpers for the course "Understanding Autoencoders — Intuition to Applications".
 
-Importing this package has one deliberate side effect: it sets how many CPU threads torch
+Importing this package has two deliberate side effects: it sets how many CPU threads torch
 may use (see :mod:`ae_helpers.threads`), so that two notebooks, or a class on one server,
-share the cores fairly. Heavy parts (widgets, plots) load on first use.
+share the cores fairly, and it makes freed big arrays go back to the system (see
+:mod:`ae_helpers.memory`). Heavy parts (widgets, plots, torchvision) load on first use.
 """
 
-from . import threads
+from . import memory, threads
 
 threads.apply()  # before anything below imports torch
+memory.apply()
 
 from .training import pretrained  # noqa: E402
 

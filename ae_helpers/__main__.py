@@ -1,13 +1,18 @@
 """Command line: ``python -m ae_helpers {data,train,check}``.
 
-* ``data``                     make sure Fashion-MNIST is in the cache, say where it came from
-* ``train --latent-dim N [M ...]`` warm the shared model cache (progress bar) and print the test MSE
-* ``check``                    print versions, CPU/GPU and where the data is
+* ``data``                           make sure Fashion-MNIST is available, say where it came from
+* ``train --latent-dim N [M ...]``   warm the model cache (progress bar) and print each test MSE
+* ``train --all --cache DIR``        fill a (class's shared) cache with every model the course uses
+* ``check [--cache DIR]``            print versions, CPU threads, where the data is, and what the model
+                                     cache holds: each course model present or missing, verified or damaged
+
+``--quick`` (or ``AE_QUICK=1``) works on the quick-mode models the tests use; the default is full mode.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -16,12 +21,21 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("data", help="make sure Fashion-MNIST is available")
-    p_train = sub.add_parser("train", help="train (or load) the shared model and print its test MSE")
-    p_train.add_argument("--latent-dim", type=int, nargs="+", default=[2], help="one or more sizes")
+    p_train = sub.add_parser("train", help="train (or load) shared models and print their test MSE")
+    which = p_train.add_mutually_exclusive_group()
+    which.add_argument("--latent-dim", type=int, nargs="+", default=[2], help="one or more sizes")
+    which.add_argument("--all", action="store_true", help="every model the notebooks and slides use")
     p_train.add_argument("--loss", choices=["mse", "bce"], default="mse")
     p_train.add_argument("--retrain", action="store_true", help="ignore the cache and train again")
-    sub.add_parser("check", help="print the setup report")
+    p_check = sub.add_parser("check", help="print the setup report and check the model cache")
+    for p in (p_train, p_check):
+        p.add_argument("--cache", metavar="DIR", help="the model cache to fill or check (default: AE_CACHE_DIR)")
+        p.add_argument("--quick", action="store_true", help="quick mode (as AE_QUICK=1)")
     args = parser.parse_args(argv)
+    if getattr(args, "cache", None):
+        os.environ["AE_CACHE_DIR"] = args.cache
+    if getattr(args, "quick", False):
+        os.environ["AE_QUICK"] = "1"
 
     from . import data
 
@@ -29,17 +43,22 @@ def main(argv=None) -> int:
         if args.command == "data":
             print("Fashion-MNIST:", data.ensure_data())
         elif args.command == "check":
+            from .cache import check_report
             from .setup_check import report
 
-            print(report())
+            text, ok = check_report()
+            print(report(), text, sep="\n")
+            return 0 if ok else 2
         else:
+            from .cache import COURSE_MODELS
             from .settings import is_quick
             from .training import checkpoint_path, pretrained, pretrained_config
 
-            for dim in args.latent_dim:
-                model = pretrained(dim, loss=args.loss, retrain=args.retrain)
-                config = pretrained_config(dim, args.loss)
-                print(f"{dim}D autoencoder ({'quick' if is_quick() else 'full'} mode), "
+            wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss} for d in args.latent_dim]
+            for kwargs in wanted:
+                model = pretrained(**kwargs, retrain=args.retrain)
+                config = pretrained_config(**kwargs)
+                print(f"{config['latent_dim']}D autoencoder ({'quick' if is_quick() else 'full'} mode), "
                       f"test MSE per pixel: {model.history['test_mse']:.4f}  "
                       f"(checkpoint {checkpoint_path(config)})", flush=True)
     except (data.DataNotFoundError, data.CorruptDataError) as exc:

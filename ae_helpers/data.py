@@ -2,7 +2,9 @@
 
 Sources, tried in this order:
 
-1. the cache (``AE_DATA_DIR``, default ``data/`` in the repository);
+1. the cache (``AE_DATA_DIR``, default ``data/`` in the repository); when that folder is
+   read-only (a class's shared folder) and incomplete, this user's own cache
+   (``AE_USER_CACHE_DIR``/data) takes its place, with a message;
 2. the Debian package ``dataset-fashion-mnist`` (its ``.gz`` files are decompressed
    into the cache and checked against the sha256 sums of the original files);
 3. torchvision's own download (needs internet).
@@ -19,10 +21,10 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import torch
-from torchvision import datasets, transforms
 
-from .settings import data_dir
+from .settings import data_dir, user_cache_dir, writable
 
 CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -95,16 +97,14 @@ def _unpack_verified(src: Path, dest: Path, sha256: str) -> None:
 
 
 def _download(root: Path) -> None:
+    from torchvision import datasets
+
     datasets.FashionMNIST(str(root), train=True, download=True)
     datasets.FashionMNIST(str(root), train=False, download=True)
 
 
-def ensure_data(root: str | Path | None = None, *, allow_download: bool | None = None) -> str:
-    """Make sure the four files are in the cache; return a sentence saying where they came from.
-
-    Downloading is the last resort; ``allow_download=False`` or ``AE_NO_DOWNLOAD=1`` switches it off.
-    """
-    root = Path(root or data_dir())
+def _fill(root: Path, allow_download: bool | None) -> str:
+    """Make sure the four files are in ``root``; return a sentence saying where they came from."""
     if allow_download is None:
         allow_download = os.environ.get("AE_NO_DOWNLOAD", "") in ("", "0")
     raw = raw_dir(root)
@@ -133,12 +133,44 @@ def ensure_data(root: str | Path | None = None, *, allow_download: bool | None =
         + FIXES.format(files=", ".join(FILES), raw=raw, debian=DEBIAN_DIR))
 
 
-def fashion_mnist(split: str = "train", root: str | Path | None = None) -> datasets.FashionMNIST:
-    """The Fashion-MNIST ``split`` ("train" or "test") as a torchvision dataset in [0, 1]."""
+def locate(root: str | Path | None = None, *, allow_download: bool | None = None) -> tuple[Path, str]:
+    """The data root to use and a sentence saying where the files came from (see :func:`ensure_data`).
+
+    A read-only ``root`` that has the files is used as it is (nothing is written); a read-only one
+    without them is replaced by this user's own cache, with one message saying so.
+    """
+    root = Path(root or data_dir())
+    if _cache_ok(raw_dir(root)):
+        return root, f"cache: {raw_dir(root)}"
+    if writable(root):
+        return root, _fill(root, allow_download)
+    own = user_cache_dir() / "data"
+    if not _cache_ok(raw_dir(own)):
+        print(f"The data folder {raw_dir(root)} is read-only and lacks the Fashion-MNIST files; "
+              f"using your own copy in {raw_dir(own)} instead (set AE_USER_CACHE_DIR to put it elsewhere).",
+              flush=True)
+    return own, f"{_fill(own, allow_download)} (the shared folder {root} is read-only and incomplete)"
+
+
+def ensure_data(root: str | Path | None = None, *, allow_download: bool | None = None) -> str:
+    """Make sure the four files are in the cache; return a sentence saying where they came from.
+
+    Downloading is the last resort; ``allow_download=False`` or ``AE_NO_DOWNLOAD=1`` switches it off.
+    """
+    return locate(root, allow_download=allow_download)[1]
+
+
+def _check_split(split: str) -> None:
     if split not in ("train", "test"):
         raise ValueError(f'split must be "train" or "test", got {split!r}')
-    root = Path(root or data_dir())
-    ensure_data(root)
+
+
+def fashion_mnist(split: str = "train", root: str | Path | None = None):
+    """The Fashion-MNIST ``split`` ("train" or "test") as a ``torchvision.datasets.FashionMNIST`` in [0, 1]."""
+    from torchvision import datasets, transforms  # here, not on import: torchvision costs ~150 MB per kernel
+
+    _check_split(split)
+    root, _ = locate(root)
     return datasets.FashionMNIST(str(root), train=(split == "train"), download=False,
                                  transform=transforms.ToTensor())
 
@@ -162,6 +194,22 @@ def as_tensors(dataset, limit: int | None = None) -> tuple[torch.Tensor, torch.T
     return images.unsqueeze(1).float().div_(255), labels.clone()
 
 
+def _idx(path: Path, count: int | None, item_bytes: int, header: int) -> np.ndarray:
+    """The first ``count`` items (all when None) of an idx file as a flat uint8 array."""
+    return np.fromfile(path, dtype=np.uint8, count=-1 if count is None else count * item_bytes, offset=header)
+
+
 def load(split: str = "train", limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Shortcut: ``as_tensors(fashion_mnist(split), limit)``."""
-    return as_tensors(fashion_mnist(split), limit)
+    """The first ``limit`` images of ``split`` (all when None) as ``as_tensors`` gives them.
+
+    Reads only those images straight from the verified files (no torchvision dataset, no copy of the whole
+    file), so the only big array is the float32 result (60,000 images: 188 MB).
+    """
+    _check_split(split)
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be a number of images >= 0 or None, got {limit}")
+    raw = raw_dir(locate()[0])
+    prefix = "train" if split == "train" else "t10k"
+    images = torch.from_numpy(_idx(raw / f"{prefix}-images-idx3-ubyte", limit, 28 * 28, 16))
+    labels = torch.from_numpy(_idx(raw / f"{prefix}-labels-idx1-ubyte", limit, 1, 8)).long()
+    return images.view(-1, 1, 28, 28).float().div_(255), labels

@@ -118,7 +118,7 @@ class LatentExplorer(widgets.VBox):
         codes = self.train_codes
         sample = torch.randperm(len(codes), generator=torch.Generator().manual_seed(0))[:n]
         gaps = []
-        for idx in sample.split(250):
+        for idx in sample.split(50):  # 50 x 60,000 distances at a time: a small peak of memory
             d = torch.cdist(codes[idx], codes, compute_mode="donot_use_mm_for_euclid_dist")  # exact
             d[torch.arange(len(idx)), idx] = float("inf")  # not its own neighbour
             gaps.append(d.min(1).values)

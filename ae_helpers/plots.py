@@ -10,7 +10,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
-from torchvision.utils import make_grid
 
 from .data import CLASS_NAMES
 
@@ -26,6 +25,8 @@ def _ax(ax, figsize=(6, 6)):
 
 def show_images(images, nrow=10, ax=None, title=None, padding=2):
     """Images (N, 1, 28, 28) in [0, 1] as one grid (white gaps between items)."""
+    from torchvision.utils import make_grid  # here, not on import: torchvision costs ~150 MB per kernel
+
     images = torch.as_tensor(images).detach().float().cpu()
     grid = make_grid(images, nrow=nrow, padding=padding, pad_value=1.0)[0]
     ax = _ax(ax, figsize=(min(nrow, len(images)) * 0.9, (len(images) + nrow - 1) // nrow * 0.9 + 0.3))

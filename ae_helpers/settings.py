@@ -6,6 +6,9 @@ change them with ``monkeypatch.setenv`` without re-importing anything.
 * ``AE_QUICK=1``     quick mode (tests, CI): less data, fewer epochs.
 * ``AE_DATA_DIR``    where Fashion-MNIST is cached (default: ``data/`` in the repo).
 * ``AE_CACHE_DIR``   where trained checkpoints are cached (default: ``checkpoints/``).
+* ``AE_USER_CACHE_DIR`` this user's own writable cache, used when the two above are a read-only
+  shared folder (a class on one hub) that lacks something (default: ``$XDG_CACHE_HOME/ae_helpers``,
+  i.e. ``~/.cache/ae_helpers``).
 """
 
 from __future__ import annotations
@@ -30,12 +33,16 @@ def quick_or(full, quick):
     return quick if is_quick() else full
 
 
+def _xdg_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ae_helpers"
+
+
 def _project_dir() -> Path:
     """The repository root when installed with ``pip install -e .``, else a user cache."""
     repo = _PACKAGE_DIR.parent
     if (repo / "pyproject.toml").is_file():
         return repo
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ae_helpers"
+    return _xdg_cache()
 
 
 def data_dir() -> Path:
@@ -46,6 +53,23 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """Folder of trained checkpoints (``AE_CACHE_DIR`` or ``<repo>/checkpoints``)."""
     return Path(os.environ.get("AE_CACHE_DIR") or _project_dir() / "checkpoints")
+
+
+def user_cache_dir() -> Path:
+    """This user's writable cache (``AE_USER_CACHE_DIR`` or ``~/.cache/ae_helpers``), with
+    ``checkpoints/`` and ``data/`` inside: where models and data go when the shared folders are read-only."""
+    return Path(os.environ.get("AE_USER_CACHE_DIR") or _xdg_cache())
+
+
+def writable(folder: Path) -> bool:
+    """Can this process create files in ``folder`` (or in the nearest existing folder above it)?
+
+    False on a read-only mount even for root (``os.access`` reports the mount's ``EROFS``).
+    """
+    folder = Path(folder).absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -11,16 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import warnings
 from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
-from filelock import FileLock
 from tqdm.auto import tqdm
 
 from . import data
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .cache import load_or_train
 from .models import HIDDEN, Autoencoder
 from .settings import cache_dir, is_quick, seed_everything
 
@@ -117,20 +115,14 @@ def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, r
     Loaded from the checkpoint cache when a valid file for exactly this configuration
     exists; otherwise trained (progress bar) and saved. A damaged or mismatched file is
     replaced with a warning. ``model.history`` holds the training history and the test loss.
-    Safe to call from several processes at once: they take turns through a lock file.
+    Safe to call from several processes at once, and from a read-only shared cache (a class
+    on one hub): see :mod:`ae_helpers.cache`.
     """
     config = pretrained_config(latent_dim, loss, seed, quick)
-    path = checkpoint_path(config)
     seed_everything(seed)  # the initial weights depend on the seed too
     model = Autoencoder(latent_dim)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock"):
-        if path.exists() and not retrain:
-            try:
-                model.history = load_checkpoint(path, model, config)
-                return model.eval()
-            except CheckpointError as exc:
-                warnings.warn(f"Ignoring the cached model ({exc}); training a new one.", stacklevel=2)
+
+    def fit():
         x_train, _ = data.load("train", config["n_train"])
         x_test, _ = data.load("test")
         history = train(model, x_train, epochs=config["epochs"], batch_size=config["batch_size"],
@@ -138,6 +130,7 @@ def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, r
                         desc=f"training the {latent_dim}D autoencoder ({config['mode']} mode)")
         history["test"] = evaluate(model, x_test, loss)
         history["test_mse"] = evaluate(model, x_test, "mse")
-        save_checkpoint(path, model, config, extra=history)
-        model.history = history
+        return history
+
+    model.history = load_or_train(model, config, checkpoint_path(config).name, fit, retrain=retrain)
     return model.eval()
