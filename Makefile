@@ -27,10 +27,11 @@ install: $(VENV)/.installed
 data: install
 	$(BIN)/python -m ae_helpers data
 
-# Every model the notebooks and slides use (ae_helpers.cache.COURSE_MODELS); CACHE=DIR fills another
-# folder, e.g. a class's shared one (README, "Teaching a class").
+# A student's first run trains the five MLP models of notebooks 01-07 (about 4-5 minutes); notebook 08's two
+# convolutional models train there on first use. CACHE=DIR fills a class's shared folder with every model the
+# course uses (ae_helpers.cache.COURSE_MODELS, `train --all`).
 warm: data
-	$(BIN)/python -m ae_helpers train --all $(if $(CACHE),--cache $(CACHE),)
+	$(BIN)/python -m ae_helpers train $(if $(CACHE),--all --cache $(CACHE),--latent-dim 2 4 8 16 32)
 
 # JupyterLab refuses to start as root (containers, cloud machines) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -25,7 +25,8 @@ from .settings import cache_dir, user_cache_dir, writable
 
 #: Every shared model the notebooks and slides load, as keyword arguments of ``pretrained()``
 #: (the mode, quick or full, comes from ``AE_QUICK``). Add new shared models here.
-COURSE_MODELS: tuple[dict, ...] = tuple({"latent_dim": d} for d in (2, 4, 8, 16, 32))
+COURSE_MODELS: tuple[dict, ...] = (*({"latent_dim": d} for d in (2, 4, 8, 16, 32)),   # notebooks 01-07, slides
+                                    *({"latent_dim": d, "arch": "conv"} for d in (2, 16)))  # notebook 08
 
 
 def user_checkpoints() -> Path:

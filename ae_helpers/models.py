@@ -50,22 +50,17 @@ class Decoder(nn.Sequential):
         self.latent_dim = latent_dim
 
 
-class Autoencoder(nn.Module):
-    """Encoder + decoder. ``model(x)`` returns the reconstruction x'."""
+def _check_latent_dim(latent_dim) -> int:
+    if int(latent_dim) != latent_dim or latent_dim < 1:
+        raise ValueError(f"latent_dim must be a positive whole number, got {latent_dim!r}")
+    return int(latent_dim)
 
-    def __init__(self, latent_dim: int = 2, hidden=HIDDEN, linear: bool = False):
-        super().__init__()
-        if int(latent_dim) != latent_dim or latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive whole number, got {latent_dim!r}")
-        self.latent_dim = int(latent_dim)
-        self.hidden = tuple(int(h) for h in hidden)
-        self.linear = bool(linear)
-        self.encoder = Encoder(self.latent_dim, self.hidden, self.linear)
-        self.decoder = Decoder(self.latent_dim, self.hidden, self.linear)
 
-    def config(self) -> dict:
-        """What is needed to rebuild this architecture."""
-        return {"latent_dim": self.latent_dim, "hidden": list(self.hidden), "linear": self.linear}
+class _Codec(nn.Module):
+    """What every autoencoder here shares: ``forward``, ``encode``, ``decode`` around
+    ``self.encoder`` and ``self.decoder``, with clear errors for wrong shapes."""
+
+    latent_dim: int
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encoder(x))
@@ -105,3 +100,59 @@ class Autoencoder(nn.Module):
     def decode(self, z) -> torch.Tensor:
         """Codes (N, latent_dim) or one code (latent_dim,) -> images (N, 1, 28, 28) in [0, 1]."""
         return self.decoder(self.check_z(z))
+
+
+class Autoencoder(_Codec):
+    """Encoder + decoder. ``model(x)`` returns the reconstruction x'."""
+
+    def __init__(self, latent_dim: int = 2, hidden=HIDDEN, linear: bool = False):
+        super().__init__()
+        self.latent_dim = _check_latent_dim(latent_dim)
+        self.hidden = tuple(int(h) for h in hidden)
+        self.linear = bool(linear)
+        self.encoder = Encoder(self.latent_dim, self.hidden, self.linear)
+        self.decoder = Decoder(self.latent_dim, self.hidden, self.linear)
+
+    def config(self) -> dict:
+        """What is needed to rebuild this architecture."""
+        return {"latent_dim": self.latent_dim, "hidden": list(self.hidden), "linear": self.linear}
+
+
+def _up(c_in: int, c_out: int, upsampling: str) -> nn.Module:
+    """Double the height and width: 7x7 -> 14x14 -> 28x28."""
+    if upsampling == "transposed":   # learned upsampling; kernel 4 = 2 x stride, so the overlap is even
+        return nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1)
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1))
+
+
+class ConvAutoencoder(_Codec):
+    """An autoencoder whose encoder and decoder look at 3x3 neighbourhoods of pixels.
+
+    The same 3x3 filters slide over every position (weight sharing), so a pattern learned at one
+    place is recognised everywhere, e.g. 2 pixels to the left, with far fewer weights than a
+    fully connected layer. ``upsampling`` is "transposed" (transposed convolutions with kernel 4,
+    stride 2: what the course ships, see notebook 08) or "nearest" (upsample, then convolve).
+    """
+
+    def __init__(self, latent_dim: int = 2, channels=(32, 64), upsampling: str = "transposed"):
+        super().__init__()
+        if upsampling not in ("nearest", "transposed"):
+            raise ValueError(f'upsampling must be "nearest" or "transposed", got {upsampling!r}')
+        self.latent_dim = _check_latent_dim(latent_dim)
+        self.channels = tuple(int(c) for c in channels)
+        self.upsampling = upsampling
+        c1, c2 = self.channels
+        self.encoder = nn.Sequential(                                    # x: (N, 1, 28, 28)
+            nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.BatchNorm2d(c1), nn.ReLU(),   # (N, c1, 14, 14)
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.BatchNorm2d(c2), nn.ReLU(),  # (N, c2, 7, 7)
+            nn.Flatten(),                                                # (N, c2 * 49)
+            nn.Linear(c2 * 49, self.latent_dim))                         # z: (N, latent_dim)
+        self.decoder = nn.Sequential(                                    # z: (N, latent_dim)
+            nn.Linear(self.latent_dim, c2 * 49), nn.ReLU(),              # (N, c2 * 49)
+            nn.Unflatten(1, (c2, 7, 7)),                                 # (N, c2, 7, 7)
+            _up(c2, c1, upsampling), nn.BatchNorm2d(c1), nn.ReLU(),      # (N, c1, 14, 14)
+            _up(c1, 1, upsampling), nn.Sigmoid())                        # x': (N, 1, 28, 28) in [0, 1]
+
+    def config(self) -> dict:
+        """What is needed to rebuild this architecture."""
+        return {"latent_dim": self.latent_dim, "channels": list(self.channels), "upsampling": self.upsampling}

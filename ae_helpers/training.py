@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from . import data
 from .cache import load_or_train
-from .models import HIDDEN, Autoencoder
+from .models import HIDDEN, Autoencoder, ConvAutoencoder
 from .settings import cache_dir, is_quick, seed_everything
 
 ARCH_VERSION = 1
@@ -28,6 +28,13 @@ RECIPES = {
     "full": {"epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
     "quick": {"epochs": 4, "batch_size": 256, "lr": 5e-3, "n_train": 8000},
 }
+#: The convolutional autoencoder of notebook 08 (``pretrained(..., arch="conv")``).
+CONV = {"arch": "conv", "arch_version": 1, "channels": [32, 64], "upsampling": "transposed"}
+CONV_RECIPES = {
+    "full": {"epochs": 10, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
+    "quick": {"epochs": 2, "batch_size": 256, "lr": 5e-3, "n_train": 4000},
+}
+ARCHS = ("mlp", "conv")
 TORCH_LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}
 
 
@@ -97,20 +104,39 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     return history
 
 
-def pretrained_config(latent_dim=2, loss="mse", seed=0, quick=None) -> dict:
-    """The exact configuration that identifies a cached shared model."""
+def pretrained_config(latent_dim=2, loss="mse", seed=0, quick=None, arch="mlp") -> dict:
+    """The exact configuration that identifies a cached shared model.
+
+    The MLP's configuration has no "arch" entry (it predates the others), so its
+    checkpoint names stay what they always were; every other architecture names itself.
+    """
+    if arch not in ARCHS:
+        raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {arch!r}")
     mode = "quick" if (is_quick() if quick is None else quick) else "full"
+    if arch == "conv":
+        return {**CONV, "latent_dim": int(latent_dim), "loss": loss, "seed": int(seed), "mode": mode,
+                **CONV_RECIPES[mode]}
     return {"arch_version": ARCH_VERSION, "latent_dim": int(latent_dim), "hidden": list(HIDDEN),
             "linear": False, "loss": loss, "seed": int(seed), "mode": mode, **RECIPES[mode]}
 
 
 def checkpoint_path(config: dict):
     key = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
-    return cache_dir() / f"ae_{config['latent_dim']}d_{config['loss']}_{config['mode']}_{key}.safetensors"
+    prefix = "ae" if config.get("arch", "mlp") == "mlp" else f"{config['arch']}ae"
+    return cache_dir() / f"{prefix}_{config['latent_dim']}d_{config['loss']}_{config['mode']}_{key}.safetensors"
 
 
-def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, retrain=False):
+def build_model(config: dict):
+    """The untrained model a configuration describes."""
+    if config.get("arch", "mlp") == "conv":
+        return ConvAutoencoder(config["latent_dim"], config["channels"], config["upsampling"])
+    return Autoencoder(config["latent_dim"])
+
+
+def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, retrain=False, arch="mlp"):
     """The course's shared trained ``Autoencoder`` (in eval mode).
+
+    ``arch="conv"`` gives the ``ConvAutoencoder`` of notebook 08 instead (its own checkpoints).
 
     Loaded from the checkpoint cache when a valid file for exactly this configuration
     exists; otherwise trained (progress bar) and saved. A damaged or mismatched file is
@@ -118,16 +144,17 @@ def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, r
     Safe to call from several processes at once, and from a read-only shared cache (a class
     on one hub): see :mod:`ae_helpers.cache`.
     """
-    config = pretrained_config(latent_dim, loss, seed, quick)
+    config = pretrained_config(latent_dim, loss, seed, quick, arch)
     seed_everything(seed)  # the initial weights depend on the seed too
-    model = Autoencoder(latent_dim)
+    model = build_model(config)
 
     def fit():
         x_train, _ = data.load("train", config["n_train"])
         x_test, _ = data.load("test")
+        kind = "" if arch == "mlp" else f"{arch} "
         history = train(model, x_train, epochs=config["epochs"], batch_size=config["batch_size"],
                         lr=config["lr"], loss=loss, seed=seed, progress=progress,
-                        desc=f"training the {latent_dim}D autoencoder ({config['mode']} mode)")
+                        desc=f"training the {latent_dim}D {kind}autoencoder ({config['mode']} mode)")
         history["test"] = evaluate(model, x_test, loss)
         history["test_mse"] = evaluate(model, x_test, "mse")
         return history

@@ -1,0 +1,84 @@
+"""The convolutional autoencoder: shapes, its place in the checkpoint cache, and that the
+MLP's checkpoints keep exactly the names (and configurations) they had before it existed."""
+
+import json
+
+import pytest
+import torch
+
+from ae_helpers import training
+from ae_helpers.checkpoint import read_checkpoint
+from ae_helpers.models import ConvAutoencoder
+from ae_helpers.training import checkpoint_path, pretrained, pretrained_config
+
+#: The shared cache's file names for the MLP (full mode, seed 0). Pinned: they must never change.
+MLP_NAMES = {2: "ae_2d_mse_full_1a56170856.safetensors", 4: "ae_4d_mse_full_b27cddd3f3.safetensors",
+             8: "ae_8d_mse_full_f42a046cbd.safetensors", 16: "ae_16d_mse_full_549493c7d7.safetensors",
+             32: "ae_32d_mse_full_592fcca5be.safetensors"}
+
+
+@pytest.mark.parametrize("upsampling", ["nearest", "transposed"])
+@pytest.mark.parametrize("latent_dim", [2, 16])
+def test_shapes_and_range(latent_dim, upsampling):
+    torch.manual_seed(0)
+    model = ConvAutoencoder(latent_dim, channels=(4, 8), upsampling=upsampling).eval()
+    x = torch.rand(5, 1, 28, 28)
+    z = model.encode(x)
+    assert z.shape == (5, latent_dim)
+    out = model.decode(z * 100)
+    assert out.shape == (5, 1, 28, 28) and out.min() >= 0 and out.max() <= 1
+    assert model(x).shape == x.shape
+    assert model.encode(x.flatten(1)).shape == (5, latent_dim)   # flat images too, as for the MLP
+    with pytest.raises(ValueError, match=rf"\({latent_dim},\) or \(N, {latent_dim}\)"):
+        model.decode(torch.zeros(2, latent_dim + 1))
+
+
+def test_fewer_weights_than_the_mlp_at_16_dimensions():
+    from ae_helpers.models import Autoencoder
+
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(ConvAutoencoder(16)) < count(Autoencoder(16)) / 2
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="upsampling"):
+        ConvAutoencoder(2, upsampling="bilinear")
+    with pytest.raises(ValueError, match="latent_dim"):
+        ConvAutoencoder(0)
+    with pytest.raises(ValueError, match="arch must be one of 'mlp', 'conv'"):
+        pretrained_config(2, arch="resnet")
+
+
+def test_mlp_checkpoint_names_and_configs_are_unchanged(monkeypatch, tmp_path):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
+    for dim, name in MLP_NAMES.items():
+        assert checkpoint_path(pretrained_config(dim, quick=False)).name == name
+        assert checkpoint_path(pretrained_config(dim, quick=False, arch="mlp")).name == name
+    assert pretrained_config(16, quick=False) == {
+        "arch_version": 1, "latent_dim": 16, "hidden": [256, 128], "linear": False, "loss": "mse",
+        "seed": 0, "mode": "full", "epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000}
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_mlp_and_conv_checkpoints_never_collide(monkeypatch, tmp_path, quick):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
+    configs = [pretrained_config(d, quick=quick, arch=a) for a in ("mlp", "conv") for d in (2, 4, 8, 16, 32)]
+    assert len({checkpoint_path(c) for c in configs}) == len(configs)
+    conv = pretrained_config(16, quick=quick, arch="conv")
+    assert conv["arch"] == "conv" and checkpoint_path(conv).name.startswith("convae_16d_")
+
+
+def test_pretrained_conv_trains_once_then_loads(tiny_recipe, monkeypatch):
+    monkeypatch.setitem(training.CONV_RECIPES, "quick", {"epochs": 1, "batch_size": 256, "lr": 5e-3, "n_train": 256})
+    monkeypatch.setitem(training.CONV, "channels", [4, 8])
+    mlp = pretrained(2, progress=False)
+    conv = pretrained(2, arch="conv", progress=False)
+    assert isinstance(conv, ConvAutoencoder) and not isinstance(mlp, ConvAutoencoder)
+    files = sorted(p.name for p in tiny_recipe.glob("*.safetensors"))
+    assert len(files) == 2 and files[0].startswith("ae_2d_") and files[1].startswith("convae_2d_")
+    _, saved, extra = read_checkpoint(tiny_recipe / files[1])
+    assert saved == json.loads(json.dumps(pretrained_config(2, arch="conv")))
+    assert extra["test_mse"] > 0
+    again = pretrained(2, arch="conv", progress=False)
+    x = torch.rand(3, 1, 28, 28)
+    assert torch.equal(again(x), conv(x))

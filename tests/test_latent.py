@@ -1,0 +1,95 @@
+"""Latent-space maths against brute-force references written the slow, obvious way."""
+
+import math
+from collections import Counter
+
+import pytest
+import torch
+
+from ae_helpers import latent
+
+
+@pytest.fixture
+def blobs():
+    """60 points in 3-D around 4 centres, labels 0..3, plus 25 held-out points."""
+    g = torch.Generator().manual_seed(0)
+    centres = torch.randn(4, 3, generator=g) * 2
+    y = torch.randint(0, 4, (85,), generator=g)
+    x = centres[y] + torch.randn(85, 3, generator=g)
+    return x[:60], y[:60], x[60:], y[60:]
+
+
+def brute_neighbours(q, gallery, k, skip=None):
+    dists = [(math.dist(q.tolist(), p.tolist()), j) for j, p in enumerate(gallery) if j != skip]
+    return [j for _, j in sorted(dists)[:k]]
+
+
+def test_nearest_matches_brute_force(blobs):
+    x, _, t, _ = blobs
+    assert latent.nearest(t, x, k=4, chunk=7).tolist() == [brute_neighbours(q, x, 4) for q in t]
+    assert latent.nearest(x, x, k=3, exclude_self=True, chunk=9).tolist() == \
+        [brute_neighbours(q, x, 3, skip=i) for i, q in enumerate(x)]
+
+
+@pytest.mark.parametrize("k", [1, 4, 7])
+def test_knn_accuracy_matches_brute_force(blobs, k):
+    x, y, t, ty = blobs
+    right = 0
+    for q, label in zip(t, ty):
+        votes = Counter(y[j].item() for j in brute_neighbours(q, x, k))
+        best = max(votes.values())
+        right += min(c for c, v in votes.items() if v == best) == label.item()   # tie -> smallest label
+    assert latent.knn_accuracy(x, y, t, ty, k=k) == pytest.approx(right / len(t))
+
+
+def test_knn_accuracy_of_a_clean_split_is_one_and_chance_is_low():
+    x = torch.tensor([[0.0], [0.1], [10.0], [10.1]])
+    y = torch.tensor([0, 0, 1, 1])
+    assert latent.knn_accuracy(x, y, torch.tensor([[0.05], [9.9]]), torch.tensor([0, 1]), k=1) == 1.0
+    assert latent.knn_accuracy(x, y, torch.tensor([[0.05], [9.9]]), torch.tensor([1, 0]), k=1) == 0.0
+
+
+@pytest.mark.parametrize("k", [1, 5])
+def test_precision_at_k_matches_brute_force(blobs, k):
+    x, y, _, _ = blobs
+    shares = [sum(y[j] == y[i] for j in brute_neighbours(q, x, k, skip=i)).item() / k for i, q in enumerate(x)]
+    assert latent.precision_at_k(x, y, k=k) == pytest.approx(sum(shares) / len(shares))
+
+
+def test_images_are_flattened():
+    imgs = torch.rand(10, 1, 28, 28)
+    assert torch.equal(latent.nearest(imgs, imgs, k=1), torch.arange(10)[:, None])
+
+
+def test_pca_matches_svd_and_reconstructs_exactly_with_all_components():
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(200, 6, generator=g) @ torch.randn(6, 6, generator=g)
+    mean, comps = latent.pca_fit(x, 2)
+    _, _, vt = torch.linalg.svd(x - x.mean(0), full_matrices=False)
+    assert torch.allclose(comps.abs(), vt[:2].T.abs(), atol=1e-4)   # same directions, up to sign
+    assert torch.allclose(comps.T @ comps, torch.eye(2), atol=1e-5)
+    codes = latent.pca_project(x, mean, comps)
+    assert codes.shape == (200, 2) and codes.var(0)[0] > codes.var(0)[1]   # largest variance first
+    mean6, comps6 = latent.pca_fit(x, 6)
+    assert torch.allclose(latent.pca_reconstruct(latent.pca_project(x, mean6, comps6), mean6, comps6), x, atol=1e-3)
+
+
+def test_principal_angles():
+    e = torch.eye(4)
+    assert torch.allclose(latent.principal_angles(e[:, :2], e[:, :2] @ torch.tensor([[2.0, 1], [0, 3]])),
+                          torch.zeros(2), atol=1e-3)   # same plane, other basis
+    assert torch.allclose(latent.principal_angles(e[:, :2], e[:, 2:]), torch.full((2,), 90.0))
+    tilted = torch.stack([e[:, 0], (e[:, 1] + e[:, 2]) / 2 ** 0.5], 1)
+    assert torch.allclose(latent.principal_angles(e[:, :2], tilted), torch.tensor([0.0, 45.0]), atol=1e-3)
+
+
+def test_clear_errors():
+    x = torch.rand(5, 3)
+    with pytest.raises(ValueError, match="numbers per item"):
+        latent.nearest(x, torch.rand(5, 4))
+    with pytest.raises(ValueError, match="k must be between 1 and 4"):
+        latent.nearest(x, x, k=5, exclude_self=True)
+    with pytest.raises(ValueError, match="one label per item"):
+        latent.knn_accuracy(x, torch.zeros(4), x, torch.zeros(5))
+    with pytest.raises(ValueError, match="one row per item"):
+        latent.precision_at_k(torch.rand(5), torch.zeros(5))
