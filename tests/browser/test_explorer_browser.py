@@ -103,15 +103,33 @@ def _plot_frame(rgb: np.ndarray) -> tuple[float, float, float, float]:
     return left, right, bottom, top
 
 
+def _settled_box(page, element, tries=40):
+    """The element's box once it is on screen and stops moving: JupyterLab renders cells lazily as the
+    notebook scrolls, so cells above the explorer can change height just after it is scrolled into view."""
+    element.scroll_into_view_if_needed()
+    last = None
+    for _ in range(tries):
+        box = element.bounding_box()
+        if box == last:
+            return box
+        last = box
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the map kept moving on the page (last box {last})")
+
+
 def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
     state = jlab.image_state(latent_map)
     left, right, bottom, top = _plot_frame(jlab.pixels(state["bytes"]))
-    box = latent_map.bounding_box()
+    box = _settled_box(page, latent_map)
     sx, sy = box["width"] / state["w"], box["height"] / state["h"]
     handles = [s.locator('[role="slider"]') for s in (z1, z2)]
     ranges = [(float(h.get_attribute("aria-valuemin")), float(h.get_attribute("aria-valuemax"))) for h in handles]
     before = jlab.image_state(item)["src"]
     px, py = left + 0.3 * (right - left), bottom + 0.35 * (top - bottom)  # a point inside the plotted area
+    # Chromium delivers mouse events at whole CSS pixels of the page: click on one, so that the point we
+    # expect is the point the page reports (the map may sit at a fractional offset on the page)
+    px = (round(box["x"] + px * sx) - box["x"]) / sx
+    py = (round(box["y"] + py * sy) - box["y"]) / sy
     latent_map.click(position={"x": px * sx, "y": py * sy})
     want = (ranges[0][0] + (px - left) / (right - left) * (ranges[0][1] - ranges[0][0]),
             ranges[1][0] + (py - bottom) / (top - bottom) * (ranges[1][1] - ranges[1][0]))
