@@ -97,6 +97,13 @@ def pca_reconstruct(codes, mean, components) -> torch.Tensor:
     return codes @ components.T + mean
 
 
+def pca_mse(x_fit, x_eval, k: int) -> float:
+    """Mean squared error per value of PCA with ``k`` components fitted on ``x_fit``, measured on ``x_eval``."""
+    mean, components = pca_fit(x_fit, k)
+    recon = pca_reconstruct(pca_project(x_eval, mean, components), mean, components)
+    return ((recon - _flat(x_eval, "x_eval")) ** 2).mean().item()
+
+
 def principal_angles(a, b) -> torch.Tensor:
     """Angles in degrees (smallest first) between the spaces spanned by the columns of ``a`` and ``b``.
 

@@ -25,12 +25,6 @@ from ae_helpers.settings import is_quick
 from ae_helpers.training import CONV, CONV_RECIPES, pretrained
 
 
-def pca_test_mse(x_train, x_test, k: int) -> float:
-    mean, comps = latent.pca_fit(x_train, k)
-    recon = latent.pca_reconstruct(latent.pca_project(x_test, mean, comps), mean, comps)
-    return ((recon - x_test.flatten(1)) ** 2).mean().item()
-
-
 def n_params(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -64,7 +58,7 @@ def main() -> None:
         del os.environ["AE_CACHE_DIR"]
     else:
         os.environ["AE_CACHE_DIR"] = cache
-    pca = {dim: pca_test_mse(x_train, x_test, dim) for dim in (2, 16)}
+    pca = {dim: latent.pca_mse(x_train, x_test, dim) for dim in (2, 16)}
     print(f"\n{'model':>10} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'loop s':>7} {'wall s':>7}")
     for (arch, dim), (params, mse, loop, wall) in sorted(rows.items(), key=lambda r: (r[0][1], r[0][0])):
         name = f"{arch} {dim}-D"

@@ -16,20 +16,9 @@ import time
 
 import torch
 
-from ae_helpers import data
+from ae_helpers import data, latent
 from ae_helpers.settings import is_quick
 from ae_helpers.training import pretrained
-
-
-def pca_test_mse(x_train: torch.Tensor, x_test: torch.Tensor, k: int) -> float:
-    """Test MSE per pixel of PCA with k components fitted on the training images."""
-    X, T = x_train.flatten(1).double(), x_test.flatten(1).double()
-    mean = X.mean(0)
-    cov = (X - mean).T @ (X - mean)
-    _, vecs = torch.linalg.eigh(cov)           # ascending eigenvalues
-    W = vecs[:, -k:]
-    recon = (T - mean) @ W @ W.T + mean
-    return ((recon - T) ** 2).mean().item()
 
 
 def main() -> None:
@@ -46,7 +35,7 @@ def main() -> None:
             start = time.perf_counter()
             model = pretrained(dim, progress=False)
             wall = time.perf_counter() - start
-            pca = pca_test_mse(x_train, x_test, dim)
+            pca = latent.pca_mse(x_train, x_test, dim)
             ae = model.history["test_mse"]
             rows.append((dim, wall, model.history["seconds"], ae, pca, ae / pca))
         loads = []

@@ -74,6 +74,18 @@ def test_pca_matches_svd_and_reconstructs_exactly_with_all_components():
     assert torch.allclose(latent.pca_reconstruct(latent.pca_project(x, mean6, comps6), mean6, comps6), x, atol=1e-3)
 
 
+def test_pca_mse_is_the_error_left_after_the_top_k_directions():
+    g = torch.Generator().manual_seed(2)
+    x_fit = torch.randn(300, 8, generator=g) @ torch.randn(8, 8, generator=g)
+    x_eval = torch.randn(50, 8, generator=g) @ torch.randn(8, 8, generator=g)
+    mean = x_fit.mean(0)
+    _, _, vt = torch.linalg.svd(x_fit - mean, full_matrices=False)
+    w = vt[:3].T                                       # reference: the top 3 directions by SVD
+    want = ((((x_eval - mean) @ w) @ w.T + mean - x_eval) ** 2).mean().item()
+    assert abs(latent.pca_mse(x_fit, x_eval, 3) - want) < 1e-4 * want
+    assert latent.pca_mse(x_fit, x_fit, 8) < 1e-8        # every direction: nothing is lost
+
+
 def test_principal_angles():
     e = torch.eye(4)
     assert torch.allclose(latent.principal_angles(e[:, :2], e[:, :2] @ torch.tensor([[2.0, 1], [0, 3]])),
