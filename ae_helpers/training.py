@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from . import data
 from .cache import load_or_train
 from .models import HIDDEN, Autoencoder, ConvAutoencoder
-from .settings import cache_dir, is_quick, seed_everything
+from .settings import cache_dir, course_seed, is_quick, seed_everything
 
 ARCH_VERSION = 1
 #: How the shared model is trained. Full mode: all 60,000 training images.
@@ -104,8 +104,10 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     return history
 
 
-def pretrained_config(latent_dim=2, loss="mse", seed=0, quick=None, arch="mlp") -> dict:
+def pretrained_config(latent_dim=2, loss="mse", seed=None, quick=None, arch="mlp") -> dict:
     """The exact configuration that identifies a cached shared model.
+
+    ``seed=None`` means the course's seed (``AE_SEED``, default 0).
 
     The MLP's configuration has no "arch" entry (it predates the others), so its
     checkpoint names stay what they always were; every other architecture names itself.
@@ -113,6 +115,7 @@ def pretrained_config(latent_dim=2, loss="mse", seed=0, quick=None, arch="mlp") 
     if arch not in ARCHS:
         raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {arch!r}")
     mode = "quick" if (is_quick() if quick is None else quick) else "full"
+    seed = course_seed() if seed is None else seed
     if arch == "conv":
         return {**CONV, "latent_dim": int(latent_dim), "loss": loss, "seed": int(seed), "mode": mode,
                 **CONV_RECIPES[mode]}
@@ -133,10 +136,11 @@ def build_model(config: dict):
     return Autoencoder(config["latent_dim"])
 
 
-def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, retrain=False, arch="mlp"):
+def pretrained(latent_dim=2, *, loss="mse", seed=None, quick=None, progress=True, retrain=False, arch="mlp"):
     """The course's shared trained ``Autoencoder`` (in eval mode).
 
-    ``arch="conv"`` gives the ``ConvAutoencoder`` of notebook 08 instead (its own checkpoints).
+    ``seed=None`` means the course's seed (``AE_SEED``, default 0); the seed is part of the
+    checkpoint's key. ``arch="conv"`` gives the ``ConvAutoencoder`` of notebook 08 instead (its own checkpoints).
 
     Loaded from the checkpoint cache when a valid file for exactly this configuration
     exists; otherwise trained (progress bar) and saved. A damaged or mismatched file is
@@ -145,6 +149,7 @@ def pretrained(latent_dim=2, *, loss="mse", seed=0, quick=None, progress=True, r
     on one hub): see :mod:`ae_helpers.cache`.
     """
     config = pretrained_config(latent_dim, loss, seed, quick, arch)
+    seed = config["seed"]
     seed_everything(seed)  # the initial weights depend on the seed too
     model = build_model(config)
 
