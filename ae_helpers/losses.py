@@ -40,13 +40,3 @@ def bce_with_logits(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     """
     return (logits.clamp(min=0) - logits * x + torch.log1p(torch.exp(-logits.abs()))).mean()
 
-
-LOSSES = {"mse": mse, "bce": bce}
-
-
-def get_loss(name: str):
-    """``"mse"`` or ``"bce"`` -> the loss function."""
-    try:
-        return LOSSES[name.lower()]
-    except (KeyError, AttributeError):
-        raise ValueError(f'loss must be "mse" or "bce", got {name!r}') from None

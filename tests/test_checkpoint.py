@@ -19,7 +19,7 @@ CONFIG = {"latent_dim": 2, "note": "test"}
 
 def model_with_seed(seed, latent_dim=2):
     torch.manual_seed(seed)
-    return Autoencoder(latent_dim, hidden=(8,))
+    return Autoencoder(latent_dim, hidden=(8, 8))
 
 
 def test_round_trip(tmp_path):
@@ -142,3 +142,27 @@ def test_two_processes_at_once_leave_one_valid_checkpoint(tiny_recipe):
     files = sorted(p.name for p in tiny_recipe.iterdir() if not p.name.endswith(".lock"))
     assert len(files) == 1, files
     read_checkpoint(tiny_recipe / files[0])
+
+
+def _rng_states():
+    import random
+
+    import numpy as np
+
+    return torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate()
+
+
+def test_pretrained_leaves_the_global_random_state_as_it_found_it(tiny_recipe):
+    """Training (first call) and loading (second call) leave the same state: the caller's."""
+    import random
+
+    import numpy as np
+
+    for _ in ("trains", "loads"):
+        torch.manual_seed(42)
+        np.random.seed(42)
+        random.seed(42)
+        before = _rng_states()
+        training.pretrained(2, progress=False)
+        after = _rng_states()
+        assert torch.equal(before[0], after[0]) and (before[1] == after[1]).all() and before[2] == after[2]

@@ -20,7 +20,7 @@ def tiny(real_data):
     """A small 2D autoencoder trained for two quick epochs on 400 real images."""
     x_train, y_train, x_test, y_test = real_data
     torch.manual_seed(0)
-    model = Autoencoder(2, hidden=(64,))
+    model = Autoencoder(2, hidden=(64, 32))
     train(model, x_train[:400], epochs=2, batch_size=64, progress=False)
     return model, (x_train[:400], y_train[:400]), (x_test[:150], y_test[:150])
 
