@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import latent_map, plots
+from . import latent, latent_map, plots
 from .data import CLASS_NAMES, as_tensors
 from .latent_map import MARK as _MARK
 
@@ -66,9 +66,10 @@ class LatentExplorer(widgets.VBox):
     learned from, searched for the nearest real item; ``test_data``: the items on the map and in the strip
     (default: ``train_data``). Both are Fashion-MNIST datasets (or ``Subset``s) or ``(images, labels)`` pairs.
     ``margin``: how far beyond the data the sliders reach (fraction of the data's range); ``steps``: images
-    in the strip (8-16); ``neighbour_quantile``: the verdict's threshold (``self.threshold``) is this quantile
-    of the distance from a real training item to its nearest other one. Nearer than that is "recalling",
-    farther is "inventing".
+    in the strip (8-16). The verdict on the nearest real item is :func:`ae_helpers.latent.verdict`: graded by
+    the latent distance in units of ``self.gap``, the typical gap between neighbouring training items (their
+    median distance to their nearest other item); ``self.threshold`` is the distance beyond which it says
+    "inventing".
 
     ``set_z(z1, z2)`` moves z from code: a value off the map is clamped to its edge, NaN, infinity or a
     non-number is rejected (that coordinate stays put); either way the status line under the widget says
@@ -80,7 +81,7 @@ class LatentExplorer(widgets.VBox):
     """
 
     def __init__(self, model, train_data, test_data=None, *, margin=0.25, steps=10, image_px=224,
-                 map_size=(5.2, 3.8), dpi=90, max_map_points=10000, neighbour_quantile=0.99):
+                 map_size=(5.2, 3.8), dpi=90, max_map_points=10000):
         dim = getattr(model, "latent_dim", None)
         if dim != 2:
             raise ValueError(
@@ -97,11 +98,9 @@ class LatentExplorer(widgets.VBox):
         self.train_codes, self.test_codes = self._encode(self.x_train), self._encode(self.x_test)
         self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
         self._d2, self._tmp = np.empty_like(self._cx), np.empty_like(self._cx)  # no allocation per move
-        self.threshold = self._typical_gap(neighbour_quantile)
-        lo = torch.quantile(self.test_codes, 0.001, dim=0)
-        hi = torch.quantile(self.test_codes, 0.999, dim=0)
-        pad = (hi - lo).clamp_min(1e-3) * margin
-        self.extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+        self.gap = latent.typical_gap(self.train_codes)
+        self.threshold = latent.VERDICT_GRADES[-2][0] * self.gap  # farther than this: "inventing"
+        self.extent = latent.extent(self.test_codes, margin, quantile=0.001)
         self._render_map(map_size, dpi, max_map_points)
         self._build_widgets(image_px)
         self._busy, self._nn_index, self._marker_at, self.nearest = False, None, None, {}
@@ -112,17 +111,6 @@ class LatentExplorer(widgets.VBox):
     @torch.no_grad()
     def _encode(self, x):
         return torch.cat([self.model.encode(xb) for xb in x.split(4096)]).float()
-
-    def _typical_gap(self, quantile, n=1000):
-        """Distance from a real item to its nearest other real item, at ``quantile`` (e.g. 99 %)."""
-        codes = self.train_codes
-        sample = torch.randperm(len(codes), generator=torch.Generator().manual_seed(0))[:n]
-        gaps = []
-        for idx in sample.split(50):  # 50 x 60,000 distances at a time: a small peak of memory
-            d = torch.cdist(codes[idx], codes, compute_mode="donot_use_mm_for_euclid_dist")  # exact
-            d[torch.arange(len(idx)), idx] = float("inf")  # not its own neighbour
-            gaps.append(d.min(1).values)
-        return max(float(torch.quantile(torch.cat(gaps), quantile)), 1e-6)
 
     def _render_map(self, size, dpi, max_points):
         fig = Figure(figsize=size, dpi=dpi)
@@ -223,9 +211,11 @@ class LatentExplorer(widgets.VBox):
                 v = clamped
             new.append(v)
         self._busy = True  # one update for both sliders
-        self.z1.value, self.z2.value = new
-        self._busy = False
-        self._update("; ".join(notes))
+        try:
+            self.z1.value, self.z2.value = new
+        finally:
+            self._busy = False
+        self._safe_update("; ".join(notes))
         return self.z
 
     def _on_slider(self, change):
@@ -233,11 +223,21 @@ class LatentExplorer(widgets.VBox):
             return
         if not math.isfinite(change["new"]):  # e.g. slider.value = nan from code
             self._busy = True
-            change["owner"].value = change["old"] if math.isfinite(change["old"]) else change["owner"].min
-            self._busy = False
-            return self._update(f"{change['owner'].description}={change['new']!r} is not a finite number; "
-                                "kept the previous value")
-        self._update()
+            try:
+                change["owner"].value = change["old"] if math.isfinite(change["old"]) else change["owner"].min
+            finally:
+                self._busy = False
+            return self._safe_update(f"{change['owner'].description}={change['new']!r} is not a finite number; "
+                                     "kept the previous value")
+        self._safe_update()
+
+    def _safe_update(self, note=""):
+        """``_update``, but an error shows in the status line instead of freezing the widget."""
+        try:
+            self._update(note)
+        except Exception as exc:  # an observer must not die: the next move tries again
+            self.status.value = (f"<span style='color:#b00020'>⚠ could not update at z = ({self.z1.value:.2f}, "
+                                 f"{self.z2.value:.2f}): {type(exc).__name__}: {exc}</span>")
 
     def _on_go_to(self, change):
         if change["new"] >= 0:
@@ -261,10 +261,10 @@ class LatentExplorer(widgets.VBox):
         d2 += np.square(np.subtract(self._cy, z2, out=tmp), out=tmp)
         i = int(d2.argmin())
         dist = math.sqrt(float(d2[i]))
-        far = dist > self.threshold
+        grade = latent.verdict_grade(dist, self.gap)
         return {"index": i, "label": int(self.y_train[i]), "class": CLASS_NAMES[int(self.y_train[i])],
-                "distance": dist, "inventing": far, "verdict": "far from every real item: inventing"
-                if far else "close to a real item: recalling"}
+                "distance": dist, "grade": grade, "inventing": grade == len(latent.VERDICT_GRADES) - 1,
+                "verdict": latent.verdict(dist, self.gap)}
 
     def _update(self, note=""):
         self.image.value = _png(_ink(self.decode_current()[0], self.scale), _GRAY_R)
@@ -273,13 +273,13 @@ class LatentExplorer(widgets.VBox):
         if nn["index"] != self._nn_index:
             self._nn_index = nn["index"]
             self.neighbour_image.value = _png(_ink(self.x_train[nn["index"], 0], 3), _GRAY_R)
-        colour = "#b35900" if nn["inventing"] else "#1a7f37"
-        self.neighbour_info.value = (
-            f"{nn['class']} (training item #{nn['index']})<br>distance in latent space: {nn['distance']:.3f}"
-            f"<br>real items are usually within {self.threshold:.3f} of another one"
-            f"<br><b style='color:{colour}'>{nn['verdict']}</b>")
+        colour = ("#1a7f37", "#8a6d00", "#b35900")[min(nn["grade"], 2)]
+        self.neighbour_info.value = (f"{nn['class']} (training item #{nn['index']})"
+                                     f"<br><b style='color:{colour}'>{nn['verdict']}</b>")
         z = f"z = ({self.z1.value:.2f}, {self.z2.value:.2f})"
-        self.status.value = f"<span style='color:#b00020'>⚠ {note}. Now at {z}.</span>" if note else z
+        words = latent.VERDICT_GRADES[nn["grade"]][1]
+        self.status.value = (f"<span style='color:#b00020'>⚠ {note}. Now at {z}: {words}.</span>" if note
+                             else f"{z}: {words}")
 
     def _draw_map(self, force=False):
         """Re-encode the map only when the ring moves a pixel (or the path changed)."""
@@ -291,7 +291,7 @@ class LatentExplorer(widgets.VBox):
 
     # ----- interpolation and the static figure ---------------------------------------------------
     def item_index(self, label, k=0) -> int:
-        """Index (in the map's items) of the ``k``-th item of class ``label``."""
+        """Index (in the map's items) of the ``k``-th item of class ``label`` (the last one if there are fewer)."""
         idx = (self.y_test == label).nonzero()[:, 0]
         return int(idx[min(max(int(k), 0), len(idx) - 1)])
 
@@ -302,10 +302,9 @@ class LatentExplorer(widgets.VBox):
 
     def interpolate(self, i, j, steps=None) -> torch.Tensor:
         """Decoded images (steps, 1, 28, 28) on the straight line from item ``i``'s code to item ``j``'s."""
-        t = torch.linspace(0, 1, steps or self.steps)[:, None]
         with torch.no_grad():
             a, b = self.model.encode(self.x_test[[i, j]])
-            return self.model.decode((1 - t) * a + t * b)
+            return self.model.decode(latent.interpolate(a, b, steps or self.steps))
 
     def _update_strip(self):
         i, j = (self.item_index(p.value, k.value) for p, k in zip(self.pick, self.pick_k))

@@ -17,7 +17,9 @@ from .data import CLASS_NAMES
 CLASS_COLORS = plt.get_cmap("tab10").colors
 
 
-def _ax(ax, figsize=(6, 6)):
+def get_ax(ax=None, figsize=(6, 6)):
+    """``ax``, or a new figure's axes of size ``figsize`` when ``ax`` is None: the course's plotting convention
+    (data first, ``ax=None`` -> a new figure, return the axes)."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
@@ -29,7 +31,7 @@ def show_images(images, nrow=10, ax=None, title=None, padding=2):
 
     images = torch.as_tensor(images).detach().float().cpu()
     grid = make_grid(images, nrow=nrow, padding=padding, pad_value=1.0)[0]
-    ax = _ax(ax, figsize=(min(nrow, len(images)) * 0.9, (len(images) + nrow - 1) // nrow * 0.9 + 0.3))
+    ax = get_ax(ax, figsize=(min(nrow, len(images)) * 0.9, (len(images) + nrow - 1) // nrow * 0.9 + 0.3))
     ax.imshow(grid.numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
     if title:
@@ -76,7 +78,7 @@ def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="T
     """2D codes coloured by class, with a legend of class names."""
     codes = np.asarray(torch.as_tensor(codes).detach().cpu())
     labels = np.asarray(torch.as_tensor(labels).cpu())
-    ax = _ax(ax)
+    ax = get_ax(ax)
     for c, name in enumerate(CLASS_NAMES):
         pts = codes[labels == c]
         ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=CLASS_COLORS[c], label=name, rasterized=True)
@@ -93,7 +95,7 @@ def image_scatter(images, positions, ax=None, zoom=0.6, labels=None, frame=True)
     """Thumbnails of ``images`` drawn at 2D ``positions`` (a wardrobe of real items)."""
     images = torch.as_tensor(images).detach().cpu()
     positions = np.asarray(torch.as_tensor(positions).detach().cpu())
-    ax = _ax(ax)
+    ax = get_ax(ax)
     for i, (img, (px, py)) in enumerate(zip(images, positions)):
         color = CLASS_COLORS[int(labels[i])] if labels is not None else "0.5"
         box = OffsetImage(img.reshape(28, 28).numpy(), cmap="gray_r", zoom=zoom, norm=plt.Normalize(0, 1))
@@ -119,7 +121,7 @@ def decoded_grid(model, extent, n=15, ax=None, title="What the decoder makes at 
     x0, x1, y0, y1 = extent
     zs = torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
     imgs = model.decode(zs).reshape(n, n, 28, 28).permute(0, 2, 1, 3).reshape(n * 28, n * 28)
-    ax = _ax(ax)
+    ax = get_ax(ax)
     ax.imshow(imgs.numpy(), cmap="gray_r", vmin=0, vmax=1, extent=extent, aspect="auto", interpolation="nearest")
     ax.set_xlabel("z1")
     ax.set_ylabel("z2")
@@ -132,7 +134,7 @@ def loss_curves(histories, ax=None, title="Loss per epoch", ylabel="loss per pix
     """``{"name": history}`` (from ``train``) or one history -> train (solid) and validation (dashed) curves."""
     if "train" in histories:
         histories = {"": histories}
-    ax = _ax(ax, figsize=(6, 4))
+    ax = get_ax(ax, figsize=(6, 4))
     for i, (name, h) in enumerate(histories.items()):
         color = f"C{i}"
         epochs = np.arange(1, len(h["train"]) + 1)

@@ -6,8 +6,9 @@
   from ``file://``, where a page may not ``fetch`` files): the decoder's dense layers (float32, base64,
   each weight matrix row-major ``(out, in)`` like torch), the map picture (the notebook explorer's own,
   a PNG) with the pixel box of its plotted area and the latent extent, and ``n_items`` test items (codes,
-  labels, 28x28 pictures on one PNG sheet) for the nearest-item panel and the interpolation strip. The verdict's
-  threshold is computed over those same items, with the notebook explorer's rule.
+  labels, 28x28 pictures on one PNG sheet) for the nearest-item panel and the interpolation strip. The verdict
+  (``ae_helpers.latent.verdict``) gets its scale, the typical gap, from those same items, and its grades
+  (``latent.VERDICT_GRADES``) from the export, so the page and the notebook explorer say the same.
 * ``decode-reference.json``: torch's ``model.decode(z)`` for a few z (the map's corners among them), so a
   browser test can check the page's arithmetic. The page does not load it.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import latent
 from .data import CLASS_NAMES
 
 DATA_FILE, REFERENCE_FILE = "explorer-data.js", "decode-reference.json"
@@ -109,6 +112,9 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
                   "cols": SPRITE_COLS},
         "classes": list(CLASS_NAMES), "threshold": float(ex.threshold), "start": [float(v) for v in ex.z],
+        # the notebook explorer's graded verdict (ae_helpers.latent.verdict): its scale and its grades
+        "verdict": {"gap": float(ex.gap), "grades": [[None if math.isinf(most) else most, words]
+                                                     for most, words in latent.VERDICT_GRADES]},
         "steps": int(steps), "latent_dim": 2,
     }
 
