@@ -16,7 +16,7 @@ from matplotlib.patches import Circle, Patch
 
 from ..data import CLASS_NAMES
 from ..plots import CLASS_COLORS, image_scatter, latent_scatter
-from ..wardrobe import messy_pile
+from ..wardrobe import draw_pile
 
 
 def count_kinds(labels) -> str:
@@ -33,13 +33,13 @@ def ring_items(positions, chosen, ax, radius=0.62):
     return ax
 
 
-def pile_and_wardrobe(images, labels, codes, chosen, seed, axes=None):
-    """Left: ``images`` as the messy pile (``seed``: its layout), ``chosen`` ringed; right: each image hung
-    at its 2 ``codes``, framed in its kind's colour, ``chosen`` ringed again."""
+def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=None):
+    """Left: ``images`` as the messy pile (at ``positions``, turned by ``angles``), ``chosen`` ringed;
+    right: each image hung at its 2 ``codes``, framed in its kind's colour, ``chosen`` ringed again."""
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(16, 8))
     left, right = axes
-    _, positions, _ = messy_pile(images, left, seed=seed, title="Before: a messy pile")
+    draw_pile(images, positions, angles, left, title="Before: a messy pile")
     ring_items(positions, chosen, left)
     image_scatter(images, codes, right, zoom=0.75, labels=labels)
     right.scatter(*codes[chosen].T, s=900, facecolors="none", edgecolors="red", linewidths=2.5, zorder=5)

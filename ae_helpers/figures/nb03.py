@@ -116,14 +116,12 @@ def near_the_data(codes, n=200, generator=None):
     real addresses are from their nearest neighbour: new addresses among the real ones, not in a gap.
     Returns ``(points (n, 2), radius)``."""
     codes = torch.as_tensor(codes).float()
-    to_neighbour = (codes - codes[latent.nearest(codes, codes, 1, exclude_self=True)[:, 0]]).norm(dim=1)
-    radius = torch.quantile(to_neighbour, 0.99).item()
+    radius = latent.typical_gap(codes, quantile=0.99)
     low, high = codes.min(0).values, codes.max(0).values
     kept = []
     while sum(len(k) for k in kept) < n:
         candidates = low + (high - low) * torch.rand(20 * n, 2, generator=generator)
-        near = latent.nearest(candidates, codes, 1)[:, 0]
-        kept.append(candidates[(candidates - codes[near]).norm(dim=1) <= radius])
+        kept.append(candidates[distance_to_data(candidates, codes) <= radius])
     return torch.cat(kept)[:n], radius
 
 
@@ -136,13 +134,13 @@ def ring_around(codes, factor=3.0, n=200):
 
 def distance_to_data(points, codes) -> torch.Tensor:
     """How far each point is from the nearest real address."""
-    return (points - codes[latent.nearest(points, codes, 1)[:, 0]]).norm(dim=1)
+    return latent.nearest_item(points, codes)[1]
 
 
 def nearest_real(images, pool):
     """For each image: (MSE per pixel to the most similar image of ``pool``, that image's index)."""
-    idx = latent.nearest(images, pool, 1)[:, 0]
-    return ((images.flatten(1) - pool[idx].flatten(1)) ** 2).mean(1), idx
+    idx, dist = latent.nearest_item(images, pool)
+    return dist ** 2 / images[0].numel(), idx
 
 
 def inside_outside_figure(codes, labels, sets, pool, n_show=8, fig=None):
