@@ -1,4 +1,4 @@
-"""Plotting boilerplate, written once: image grids, reconstructions, latent maps, loss curves.
+"""Plotting boilerplate, written once: image rows, latent maps, decoded grids, loss curves.
 
 Every function draws on a matplotlib ``ax`` (made for you when omitted) and returns it,
 so notebooks can combine them; end a notebook cell with ``plt.show()``.
@@ -25,20 +25,6 @@ def get_ax(ax=None, figsize=(6, 6)):
     return ax
 
 
-def show_images(images, nrow=10, ax=None, title=None, padding=2):
-    """Images (N, 1, 28, 28) in [0, 1] as one grid (white gaps between items)."""
-    from torchvision.utils import make_grid  # here, not on import: torchvision costs ~150 MB per kernel
-
-    images = torch.as_tensor(images).detach().float().cpu()
-    grid = make_grid(images, nrow=nrow, padding=padding, pad_value=1.0)[0]
-    ax = get_ax(ax, figsize=(min(nrow, len(images)) * 0.9, (len(images) + nrow - 1) // nrow * 0.9 + 0.3))
-    ax.imshow(grid.numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title)
-    return ax
-
-
 def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=8, cmap="gray_r"):
     """Images (a tensor or a list of 28x28 images) side by side, each with its own title."""
     images = [torch.as_tensor(img).detach().float().cpu() for img in images]
@@ -60,20 +46,6 @@ def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=
 
 
 @torch.no_grad()
-def show_reconstructions(model, x, labels=None, n=10, title="Top: originals x   Bottom: reconstructions x'"):
-    """Originals above, the model's reconstructions below, with the per-image MSE."""
-    x = torch.as_tensor(x)[:n]
-    x_hat = model(x)
-    errors = ((x - x_hat) ** 2).flatten(1).mean(1)
-    fig, axes = plt.subplots(2, len(x), figsize=(1.25 * len(x), 3), squeeze=False)
-    names = [CLASS_NAMES[int(c)] for c in labels[:n]] if labels is not None else None
-    image_row(x, names, axes[0])
-    image_row(x_hat, [f"MSE {e:.3f}" for e in errors], axes[1])
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
 def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="The latent space"):
     """2D codes coloured by class, with a legend of class names."""
     codes = np.asarray(torch.as_tensor(codes).detach().cpu())

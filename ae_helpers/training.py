@@ -1,43 +1,24 @@
-"""Training, and the shared pretrained model every notebook uses.
+"""Training: the loop notebook 04 teaches, and what the shared models' recipe adds around it.
 
-``train_epoch`` is the plain training loop notebook 04 teaches (one pass over the data).
-``train`` runs it for several epochs and adds what the shared models' recipe needs around it
-(see its docstring). ``pretrained`` loads the course's trained autoencoder from a verified
-cache, or trains and saves it on first use.
+``train_epoch`` is the plain training loop (one pass over the data). ``train`` runs it for several
+epochs and adds exactly what its docstring lists (optimiser and schedule, determinism, validation,
+progress bar). ``evaluate`` measures a loss on held-out images. The course's shared trained models
+(``pretrained``) live in :mod:`ae_helpers.course_models`.
 
-Nothing here touches the global random generators as seen from outside: ``train`` and
-``pretrained`` draw from their own seeded generators (``torch.random.fork_rng``), so the random
-state after them is the same whether a model was trained or loaded.
+Nothing here touches the global random generators as seen from outside: ``train`` draws from its
+own seeded generators (``torch.random.fork_rng``), so your random state after it is what it was.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from contextlib import contextmanager
 
 import torch
 from tqdm.auto import tqdm
 
-from . import data, losses
-from .cache import load_or_train
-from .models import HIDDEN, Autoencoder, ConvAutoencoder
-from .settings import cache_dir, course_seed, is_quick
+from . import losses
 
-ARCH_VERSION = 1
-#: How the shared model is trained. Full mode: all 60,000 training images.
-RECIPES = {
-    "full": {"epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
-    "quick": {"epochs": 4, "batch_size": 256, "lr": 5e-3, "n_train": 8000},
-}
-#: The convolutional autoencoder of notebook 08 (``pretrained(..., arch="conv")``).
-CONV = {"arch": "conv", "arch_version": 1, "channels": [32, 64], "upsampling": "transposed"}
-CONV_RECIPES = {
-    "full": {"epochs": 10, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
-    "quick": {"epochs": 2, "batch_size": 256, "lr": 5e-3, "n_train": 4000},
-}
-ARCHS = ("mlp", "conv")
 #: The losses known by name: the functions of notebook 04 (:mod:`ae_helpers.losses`).
 LOSS_NAMES = ("mse", "bce")
 
@@ -165,66 +146,11 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     return history
 
 
-def pretrained_config(latent_dim=2, loss="mse", seed=None, quick=None, arch="mlp") -> dict:
-    """The exact configuration that identifies a cached shared model.
+def __getattr__(name):
+    """``from ae_helpers.training import pretrained`` keeps working: the shared models live in
+    :mod:`ae_helpers.course_models` (imported on first use: it imports this module)."""
+    if name in ("pretrained", "ModelConfig", "checkpoint_path"):
+        from . import course_models
 
-    ``seed=None`` means the course's seed (``AE_SEED``, default 0).
-
-    The MLP's configuration has no "arch" entry (it predates the others), so its
-    checkpoint names stay what they always were; every other architecture names itself.
-    """
-    if arch not in ARCHS:
-        raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {arch!r}")
-    mode = "quick" if (is_quick() if quick is None else quick) else "full"
-    seed = course_seed() if seed is None else seed
-    if arch == "conv":
-        return {**CONV, "latent_dim": int(latent_dim), "loss": loss, "seed": int(seed), "mode": mode,
-                **CONV_RECIPES[mode]}
-    return {"arch_version": ARCH_VERSION, "latent_dim": int(latent_dim), "hidden": list(HIDDEN),
-            "linear": False, "loss": loss, "seed": int(seed), "mode": mode, **RECIPES[mode]}
-
-
-def checkpoint_path(config: dict):
-    key = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
-    prefix = "ae" if config.get("arch", "mlp") == "mlp" else f"{config['arch']}ae"
-    return cache_dir() / f"{prefix}_{config['latent_dim']}d_{config['loss']}_{config['mode']}_{key}.safetensors"
-
-
-def build_model(config: dict):
-    """The untrained model a configuration describes."""
-    if config.get("arch", "mlp") == "conv":
-        return ConvAutoencoder(config["latent_dim"], config["channels"], config["upsampling"])
-    return Autoencoder(config["latent_dim"])
-
-
-def pretrained(latent_dim=2, *, loss="mse", seed=None, quick=None, progress=True, retrain=False, arch="mlp"):
-    """The course's shared trained ``Autoencoder`` (in eval mode).
-
-    ``seed=None`` means the course's seed (``AE_SEED``, default 0); the seed is part of the
-    checkpoint's key. ``arch="conv"`` gives the ``ConvAutoencoder`` of notebook 08 instead (its own checkpoints).
-
-    Loaded from the checkpoint cache when a valid file for exactly this configuration
-    exists; otherwise trained (progress bar) and saved. A damaged or mismatched file is
-    replaced with a warning. ``model.history`` holds the training history and the test loss.
-    Safe to call from several processes at once, and from a read-only shared cache (a class
-    on one hub): see :mod:`ae_helpers.cache`.
-    """
-    config = pretrained_config(latent_dim, loss, seed, quick, arch)
-    seed = config["seed"]
-    with torch.random.fork_rng(devices=[]):  # the initial weights depend on the seed; the caller's state stays
-        torch.manual_seed(seed)
-        model = build_model(config)
-
-    def fit():
-        x_train, _ = data.load("train", config["n_train"])
-        x_test, _ = data.load("test")
-        kind = "" if arch == "mlp" else f"{arch} "
-        history = train(model, x_train, epochs=config["epochs"], batch_size=config["batch_size"],
-                        lr=config["lr"], loss=loss, seed=seed, progress=progress,
-                        desc=f"training the {latent_dim}D {kind}autoencoder ({config['mode']} mode)")
-        history["test"] = evaluate(model, x_test, loss)
-        history["test_mse"] = evaluate(model, x_test, "mse")
-        return history
-
-    model.history = load_or_train(model, config, checkpoint_path(config).name, fit, retrain=retrain)
-    return model.eval()
+        return getattr(course_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
