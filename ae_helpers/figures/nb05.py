@@ -20,7 +20,7 @@ TOPS = ("T-shirt/top", "Pullover", "Coat", "Shirt")
 def neighbour_classes(codes, labels) -> torch.Tensor:
     """For every item, the class of its nearest *other* item in the latent space (distance between codes)."""
     labels = torch.as_tensor(labels)
-    return labels[latent.nearest(codes, codes, k=1, exclude_self=True)[:, 0]]
+    return labels[latent.nearest_item(codes, codes, exclude_self=True)[0]]
 
 
 def share(neighbour, labels, of, among) -> float:
