@@ -92,9 +92,10 @@ def _sprite(ink: np.ndarray, cols: int) -> str:
 def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
     """What the page needs, as a JSON-able dict (see the module docstring). ``test_data``: Fashion-MNIST
     test images and labels (the map shows all of them; the first ``n_items`` are searched and picked)."""
-    from .explorer import LatentExplorer, _xy
+    from .explorer import LatentExplorer
+    from .explorer_view import images_and_labels
 
-    x, y = _xy(test_data, "test_data")
+    x, y = images_and_labels(test_data, "test_data")
     n = min(int(n_items), len(x))
     # The notebook explorer with these items as its "real items": its map, extent, start point and threshold
     ex = LatentExplorer(model, (x[:n], y[:n]), (x, y), steps=steps)
