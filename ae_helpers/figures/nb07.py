@@ -80,3 +80,15 @@ def one_per_kind_pair(candidates, pairs, labels, n=10):
         (rest if kinds in seen else firsts).append(k)
         seen.add(kinds)
     return (firsts + rest)[:n]
+
+
+def grade_counts(grades, what: str) -> str:
+    """How many of the points got each grade of the explorer's verdict (``latent.VERDICT_GRADES``)."""
+    bounds = [most for most, _ in latent.VERDICT_GRADES]
+    lines = []
+    for grade, (most, words) in enumerate(latent.VERDICT_GRADES):
+        scale = (f"up to {most:g} typical gaps" if grade == 0 else
+                 f"{bounds[grade - 1]:g} to {most:g} typical gaps" if most != float("inf") else
+                 f"more than {bounds[grade - 1]:g} typical gaps")
+        lines.append(f"{list(grades).count(grade):>5} of the {len(grades)} {what}: {words} ({scale} away)")
+    return "\n".join(lines)
