@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import tomllib
 import yaml
 
@@ -68,3 +69,26 @@ def test_the_package_ships_its_data_files(tmp_path):
     assert data_files, "the package has no data files? (quiz_questions.json expected)"
     missing = [f for f in data_files if f not in names]
     assert not missing, f"not in the wheel (pyproject [tool.setuptools.package-data]): {missing}"
+
+
+def test_make_clean_keeps_models_and_data_and_distclean_removes_them(tmp_path):
+    """Run the real targets on a throw-away folder laid out like a used checkout."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    made = ["checkpoints/ae.safetensors", "data/FashionMNIST/raw/t10k", "slides/build/index.html",
+            "test-artifacts/browser/shot.png", ".venv/bin/python", "notebooks/01.ipynb"]
+    for name in made:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+
+    def make(target):
+        subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), target], check=True,
+                       capture_output=True, timeout=60)
+        return {name for name in made if (tmp_path / name).exists()}
+
+    assert make("clean") == {"checkpoints/ae.safetensors", "data/FashionMNIST/raw/t10k", ".venv/bin/python",
+                             "notebooks/01.ipynb"}
+    assert make("distclean") == {"notebooks/01.ipynb"}
