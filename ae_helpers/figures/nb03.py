@@ -1,6 +1,6 @@
 """Figures and statistics of notebook 03 (the decoder).
 
-* ``count_kinds``           (from ``nb01``) "Sandal ×20": the kinds among some items, most common first
+* ``count_kinds``, ``distance_to_data``, ``emptiest_spots``: from ``nb01`` (see there)
 * ``sigmoid_figure``        the sigmoid, one image's logits before it and its pixels after it
 * ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
 * ``copies_figure``         originals and their reconstructions, with each copy's error
@@ -10,7 +10,6 @@
 * ``ring_around``           addresses on a ring far outside the region where real items hang
 * ``nearest_real``          the most similar real photo of each image (MSE per pixel)
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
-* ``emptiest_spots``        the addresses inside the data's outline that are farthest from every real item
 
 Convention: data first, ``ax=None`` (or ``fig=None``) creates the figure, the axes are returned.
 """
@@ -24,9 +23,9 @@ import torch
 from .. import latent
 from ..data import CLASS_NAMES
 from ..plots import CLASS_COLORS, image_row, latent_scatter
-from .nb01 import count_kinds
+from .nb01 import count_kinds, distance_to_data, emptiest_spots
 
-__all__ = ["count_kinds"]  # re-exported for notebook 03
+__all__ = ["count_kinds", "distance_to_data", "emptiest_spots"]  # re-exported for notebook 03
 
 
 def sigmoid_figure(logits, image, z, axes=None):
@@ -132,11 +131,6 @@ def ring_around(codes, factor=3.0, n=200):
     return (low + high) / 2 + factor * (high - low) / 2 * torch.stack([angle.cos(), angle.sin()], dim=1)
 
 
-def distance_to_data(points, codes) -> torch.Tensor:
-    """How far each point is from the nearest real address."""
-    return latent.nearest_item(points, codes)[1]
-
-
 def nearest_real(images, pool):
     """For each image: (MSE per pixel to the most similar image of ``pool``, that image's index)."""
     idx, dist = latent.nearest_item(images, pool)
@@ -173,29 +167,6 @@ def distance_histograms(distances: dict, ax=None):
     ax.set_ylabel("number of points")
     ax.legend()
     return ax
-
-
-def emptiest_spots(codes, n=8, min_gap=0.0, grid=60, within=1.5):
-    """Up to ``n`` addresses, spread out, farthest from every real address (and farther than ``min_gap``)
-    among the points of a fine grid that lie inside the data's outline (within ``within`` standard
-    deviations of the centre of the cloud). Returns ``(spots (k, 2), their distance to the nearest real
-    address (k,))``, emptiest first."""
-    codes = torch.as_tensor(codes).float()
-    low, high = codes.min(0).values, codes.max(0).values
-    candidates = torch.cartesian_prod(torch.linspace(low[0], high[0], grid), torch.linspace(low[1], high[1], grid))
-    spread = torch.linalg.cholesky(torch.cov(codes.T))
-    standardised = torch.linalg.solve_triangular(spread, (candidates - codes.mean(0)).T, upper=False)
-    candidates = candidates[standardised.norm(dim=0) < within]
-    gap = distance_to_data(candidates, codes)
-    chosen = []
-    for i in gap.argsort(descending=True).tolist():
-        if gap[i] <= min_gap:
-            break
-        if all((candidates[i] - candidates[j]).norm() > 0.1 * (high - low).norm() for j in chosen):
-            chosen.append(i)
-        if len(chosen) == n:
-            break
-    return candidates[chosen], gap[chosen]
 
 
 def spots_figure(codes, labels, spots, images, gaps, dists, fig=None):
