@@ -193,6 +193,7 @@ def test_widget_reflection_first_then_check_shows_feedback_model_answer_and_scor
         radio.index = (right + 1) % len(radio.options)
         q.buttons[i].click()
         assert "Not quite" in q.feedback[i].value and "Model answer" in q.feedback[i].value
+        assert f"Score: {expected} / 5" in q.score_label.value, "a wrong answer scores nothing"
         radio.index = right
         q.buttons[i].click()
         expected += i < 5
