@@ -341,8 +341,10 @@ def cell_output(cell) -> str:
     return "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
 
 
-#: True once no CSS transition or animation is running on the page (e.g. a reveal.js slide transition).
-NO_ANIMATIONS_JS = "() => document.getAnimations().every(a => a.playState !== 'running')"
+#: True once no CSS transition is running on the page (e.g. a reveal.js slide transition). CSS animations are
+#: left out: reveal.js bounces its "next slide" arrow for a long while.
+NO_ANIMATIONS_JS = ("() => document.getAnimations()"
+                    ".every(a => !(a instanceof CSSTransition) || a.playState !== 'running')")
 
 #: True once the explorer's status line (written by the kernel) shows the z the sliders' readouts show: the
 #: kernel has handled the sliders' last value. The readouts write minus as U+2212.
