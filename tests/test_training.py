@@ -148,3 +148,17 @@ def test_corrupt_draws_the_same_noise_whatever_ran_before(real_data):
         return model
 
     assert same_weights(run(1), run(2))
+
+
+def test_the_seed_alone_sets_the_batch_order(real_data):
+    """Same initial weights, another seed: another batch order, so other weights (the seed is not ignored)."""
+    x = real_data[0][:512]
+
+    def run(seed):
+        torch.manual_seed(0)
+        model = Autoencoder(2, hidden=(16, 16))
+        train(model, x, epochs=1, batch_size=128, seed=seed, progress=False)
+        return model
+
+    assert same_weights(run(3), run(3))
+    assert not same_weights(run(3), run(4))
