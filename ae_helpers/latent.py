@@ -8,7 +8,7 @@ items fit in memory.
 * recalling or inventing: ``verdict``, ``verdict_grade``, ``VERDICT_GRADES`` (graded by latent distance)
 * picking items: ``first_of_each_class``, ``pick_items`` (seeded, class-balanced), ``nearest_images``
   (the closest real photos to an image, by pixel MSE)
-* the map: ``extent``, ``interpolate``, ``empty_spot``
+* the map: ``extent``, ``interpolate``, ``emptiest_spots``, ``sewable_spot``
 * the linear reference: ``pca_fit``, ``pca_project``, ``pca_reconstruct``, ``pca_mse``, ``principal_angles``
 """
 
@@ -176,31 +176,46 @@ def interpolate(a, b, steps: int = 10) -> torch.Tensor:
 
 
 @torch.no_grad()
-def empty_spot(codes, labels, neighbours: int = 2, steps: int = 41, middle: float = 0.6):
-    """An empty spot in a 2D map, between two neighbouring groups of codes.
+def emptiest_spots(codes, n: int = 8, min_gap: float = 0.0, grid: int = 60, within: float = 1.5):
+    """Up to ``n`` spread-out points of a 2D map that are farthest from every code (and farther than ``min_gap``).
 
-    For every class, walk the straight line from its centre (mean code) to the centres of its
-    ``neighbours`` nearest classes; on the ``middle`` part of each line measure the distance to the
-    closest code. Returns ``(spot (2,), gap, (a, b))``: the spot farthest from every code, its
-    distance ``gap`` to the closest code, and the two classes whose centres it lies between.
+    The candidates are the points of a ``grid`` x ``grid`` lattice over the codes' bounding box that lie
+    inside the outline of the cloud (within ``within`` standard deviations of its centre, Mahalanobis).
+    Returns ``(spots (k, 2), gaps (k,))``, emptiest first; ``gaps`` is each spot's distance to the nearest code.
     """
     codes = torch.as_tensor(codes).detach().float()
-    labels = torch.as_tensor(labels)
-    classes = labels.unique().tolist()
-    centres = torch.stack([codes[labels == c].mean(0) for c in classes])
-    between = torch.cdist(centres, centres).fill_diagonal_(float("inf"))
-    pairs = {tuple(sorted((i, int(j)))) for i in range(len(classes))
-             for j in between[i].topk(neighbours, largest=False).indices}
-    t = torch.linspace(0.5 - middle / 2, 0.5 + middle / 2, steps)[:, None]
-    best = (None, -1.0, None)
-    for i, j in sorted(pairs):
-        line = centres[i] + t * (centres[j] - centres[i])           # (steps, 2)
-        gaps = torch.cat([torch.cdist(line, part).min(1).values for part in codes.split(20000)])
-        gaps = gaps.view(-1, steps).min(0).values
-        k = int(gaps.argmax())
-        if gaps[k] > best[1]:
-            best = (line[k].clone(), float(gaps[k]), (classes[i], classes[j]))
-    return best
+    low, high = codes.min(0).values, codes.max(0).values
+    candidates = torch.cartesian_prod(torch.linspace(low[0], high[0], grid), torch.linspace(low[1], high[1], grid))
+    spread = torch.linalg.cholesky(torch.cov(codes.T))
+    standardised = torch.linalg.solve_triangular(spread, (candidates - codes.mean(0)).T, upper=False)
+    candidates = candidates[standardised.norm(dim=0) < within]
+    gap = nearest_item(candidates, codes)[1]
+    chosen: list[int] = []
+    for i in gap.argsort(descending=True).tolist():
+        if gap[i] <= min_gap or len(chosen) == n:
+            break
+        if all((candidates[i] - candidates[j]).norm() > 0.1 * (high - low).norm() for j in chosen):
+            chosen.append(i)
+    return candidates[chosen], gap[chosen]
+
+
+@torch.no_grad()
+def sewable_spot(decode, codes, images, min_gap: float, n: int = 12, ink_share: float = 0.5):
+    """The emptiest spot (of :func:`emptiest_spots`) where ``decode`` sews more than a faint ghost.
+
+    "More than a ghost": the decoded item has at least ``ink_share`` of the ink (mean pixel value) of a
+    typical (median) one of ``images``. Returns ``(spot (2,), gap, ghosts)``: ``ghosts`` emptier spots
+    gave less ink. Raises ``ValueError`` when no candidate qualifies (lower ``min_gap``).
+    """
+    spots, gaps = emptiest_spots(codes, n=n, min_gap=min_gap)
+    ink = decode(spots).flatten(1).mean(1)
+    typical_ink = torch.as_tensor(images).flatten(1).mean(1).median()
+    good = (ink >= ink_share * typical_ink).nonzero().flatten()
+    if len(good) == 0:
+        raise ValueError(f"none of the {len(spots)} emptiest spots farther than {min_gap:.3g} from every code "
+                         "decodes to more than a faint ghost; try a smaller min_gap")
+    k = int(good[0])
+    return spots[k], float(gaps[k]), k
 
 
 def knn_predict(train_x, train_y, test_x, k: int = 5) -> torch.Tensor:

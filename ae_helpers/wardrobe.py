@@ -6,7 +6,7 @@
 
 The plotting convention of :mod:`ae_helpers.plots`: data first, ``ax=None`` -> a new figure, the axes
 returned; end the notebook cell with ``plt.show()``. The searches and the sampler of the story
-(``pick_items``, ``empty_spot``, ``nearest_images``) are plain functions in :mod:`ae_helpers.latent`.
+(``pick_items``, ``emptiest_spots``, ``nearest_images``) are plain functions in :mod:`ae_helpers.latent`.
 Importing this module has no side effects.
 """
 
@@ -17,7 +17,6 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Affine2D
 
-from .latent import empty_spot, nearest_images, pick_items  # noqa: F401  DEPRECATED here: use ae_helpers.latent
 from .plots import get_ax
 
 
@@ -61,18 +60,6 @@ def draw_pile(images, positions, angles, ax=None, size=1.0, title="A messy pile 
     if title:
         ax.set_title(title)
     return ax
-
-
-def messy_pile(images, ax=None, seed=0, size=1.0, spread=9.0, title="A messy pile of clothes"):
-    """DEPRECATED: use ``positions, angles = pile_layout(len(images), seed)`` and ``draw_pile(...)``.
-
-    Returns ``(ax, positions, angles)``, as before."""
-    positions, angles = pile_layout(len(images), seed, spread)
-    ax = draw_pile(images, positions, angles, ax=ax, size=size, title=title)
-    lim = spread / 2 + size
-    ax.set_xlim(-lim, lim)
-    ax.set_ylim(-lim, lim)
-    return ax, positions, angles
 
 
 def _box(ax, x, height, width, color, text, fontsize=9):

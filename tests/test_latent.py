@@ -147,12 +147,29 @@ def test_first_of_each_class_and_pick_items():
     assert torch.equal(picked, latent.pick_items(y, per_class=1, seed=3))
 
 
-def test_extent_interpolate_and_empty_spot():
+def test_extent_interpolate_and_emptiest_spots():
     codes = torch.tensor([[0.0, 0.0], [1.0, 2.0], [0.5, 1.0]])
     assert latent.extent(codes, margin=0.1) == pytest.approx((-0.1, 1.1, -0.2, 2.2))
     line = latent.interpolate(torch.tensor([0.0, 0.0]), torch.tensor([1.0, 2.0]), steps=5)
     assert torch.allclose(line, torch.tensor([[0, 0], [0.25, 0.5], [0.5, 1], [0.75, 1.5], [1, 2]]))
     g = torch.Generator().manual_seed(0)
     two = torch.cat([torch.randn(200, 2, generator=g) * 0.2, torch.randn(200, 2, generator=g) * 0.2 + 4])
-    spot, gap, pair = latent.empty_spot(two, torch.tensor([0] * 200 + [1] * 200), neighbours=1)
-    assert pair == (0, 1) and 1.0 < spot.sum() / 2 < 3.0 and gap > 0.8
+    spots, gaps = latent.emptiest_spots(two, n=5, min_gap=0.5)
+    assert abs(float(spots[0].sum()) - 4.0) < 0.3   # on the line halfway between the two groups (x + y = 4)
+    brute = torch.cdist(spots, two).min(1).values
+    assert torch.allclose(gaps, brute) and (gaps > 0.5).all() and (gaps[:-1] >= gaps[1:]).all()
+    assert (torch.pdist(spots) > 0.1 * (two.max(0).values - two.min(0).values).norm()).all()   # spread out
+
+
+def test_sewable_spot_skips_spots_that_decode_to_a_ghost():
+    g = torch.Generator().manual_seed(0)
+    two = torch.cat([torch.randn(200, 2, generator=g) * 0.2, torch.randn(200, 2, generator=g) * 0.2 + 4])
+    images = torch.ones(10, 1, 28, 28)
+    spots, gaps = latent.emptiest_spots(two, n=12, min_gap=0.5)
+    def decode(z):          # a full item to the right of the emptiest spot, a blank ghost elsewhere
+        return (z[:, :1] > spots[0, 0] + 1e-4).float().expand(-1, 784).reshape(-1, 1, 28, 28)
+    expected = next(i for i in range(len(spots)) if spots[i, 0] > spots[0, 0] + 1e-4)
+    spot, gap, ghosts = latent.sewable_spot(decode, two, images, min_gap=0.5)
+    assert ghosts == expected > 0 and torch.equal(spot, spots[expected]) and gap == pytest.approx(float(gaps[expected]))
+    with pytest.raises(ValueError, match="faint ghost"):
+        latent.sewable_spot(lambda z: torch.zeros(len(z), 1, 28, 28), two, images, min_gap=0.5)

@@ -2,7 +2,6 @@
 
 * ``count_kinds``        "Ankle boot ×7, Bag ×3": the kinds among some items, most common first
 * ``distance_to_data``   how far each point is from the nearest real address
-* ``emptiest_spots``     the addresses inside the data's outline that are farthest from every real item
 * ``ring_items``         red rings around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
@@ -32,29 +31,6 @@ def count_kinds(labels) -> str:
 def distance_to_data(points, codes) -> torch.Tensor:
     """How far each point is from the nearest real address."""
     return latent.nearest_item(points, codes)[1]
-
-
-def emptiest_spots(codes, n=8, min_gap=0.0, grid=60, within=1.5):
-    """Up to ``n`` addresses, spread out, farthest from every real address (and farther than ``min_gap``)
-    among the points of a fine grid that lie inside the data's outline (within ``within`` standard
-    deviations of the centre of the cloud). Returns ``(spots (k, 2), their distance to the nearest real
-    address (k,))``, emptiest first."""
-    codes = torch.as_tensor(codes).float()
-    low, high = codes.min(0).values, codes.max(0).values
-    candidates = torch.cartesian_prod(torch.linspace(low[0], high[0], grid), torch.linspace(low[1], high[1], grid))
-    spread = torch.linalg.cholesky(torch.cov(codes.T))
-    standardised = torch.linalg.solve_triangular(spread, (candidates - codes.mean(0)).T, upper=False)
-    candidates = candidates[standardised.norm(dim=0) < within]
-    gap = distance_to_data(candidates, codes)
-    chosen = []
-    for i in gap.argsort(descending=True).tolist():
-        if gap[i] <= min_gap:
-            break
-        if all((candidates[i] - candidates[j]).norm() > 0.1 * (high - low).norm() for j in chosen):
-            chosen.append(i)
-        if len(chosen) == n:
-            break
-    return candidates[chosen], gap[chosen]
 
 
 def ring_items(positions, chosen, ax, radius=0.62):
