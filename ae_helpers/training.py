@@ -145,12 +145,3 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     model.eval()
     return history
 
-
-def __getattr__(name):
-    """``from ae_helpers.training import pretrained`` keeps working: the shared models live in
-    :mod:`ae_helpers.course_models` (imported on first use: it imports this module)."""
-    if name in ("pretrained", "ModelConfig", "checkpoint_path"):
-        from . import course_models
-
-        return getattr(course_models, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
