@@ -1,4 +1,4 @@
-"""Plotting boilerplate, written once: image rows, latent maps, decoded grids, loss curves.
+"""Plotting boilerplate, written once: image rows, latent maps, decoded grids, loss curves, error by size.
 
 Every function draws on a matplotlib ``ax`` (made for you when omitted) and returns it,
 so notebooks can combine them; end a notebook cell with ``plt.show()``.
@@ -115,6 +115,22 @@ def loss_curves(histories, ax=None, title="Loss per epoch", ylabel="loss per pix
             ax.plot(epochs, h["val"], color=color, linestyle="--", label=f"{name} validation".strip())
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def error_by_size(ae_mse: dict, pca_mse: dict, ax=None, title="Error against the latent size"):
+    """Test MSE per pixel against the latent size: the autoencoders (``{size: MSE}``, a line) and PCA
+    (``{k: MSE}``, grey squares), on a log-2 axis of sizes."""
+    ax = get_ax(ax, figsize=(6.5, 4))
+    sizes, ks = sorted(ae_mse), sorted(pca_mse)
+    ax.plot(ks, [pca_mse[k] for k in ks], "s--", color="0.5", label="PCA (the best linear code)")
+    ax.plot(sizes, [ae_mse[d] for d in sizes], "o-", color="C3", label="autoencoder (measured)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sizes, [str(d) for d in sizes])
+    ax.set_xlabel("latent size (numbers per item)")
+    ax.set_ylabel("test MSE per pixel")
     ax.set_title(title)
     ax.legend()
     return ax

@@ -2,7 +2,6 @@
 
 * ``layer_name``          'Linear(784 -> 256)' instead of PyTorch's long description
 * ``encoder_journey``     one photo, the values after each ReLU, and its 2-number code
-* ``error_by_size``       test MSE against the latent size, with PCA's for reference
 * ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe
 * ``axis_ends``           the real photos at the two ends of each axis
 * ``axis_table``          how each axis goes with darkness, height and width, and who crowds its ends
@@ -55,23 +54,6 @@ def encoder_journey(photo, after_relu, z, axes=None):
     axes[-1].set_title(f"{len(z)} numbers: the code z")
     plt.gcf().tight_layout()
     return axes
-
-
-def error_by_size(test_mse: dict, pca_mse: dict, ax=None):
-    """``{latent size: test MSE}`` of the autoencoders, and PCA's ``{k: MSE}`` as grey squares."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.8))
-    sizes = sorted(test_mse)
-    ax.plot(sizes, [test_mse[d] for d in sizes], "o-", label="our autoencoders")
-    ax.plot(sorted(pca_mse), [pca_mse[k] for k in sorted(pca_mse)], "s", color="0.5",
-            label="PCA (linear), for reference")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(sizes, [str(d) for d in sizes])
-    ax.set_xlabel("latent size (numbers per photo)")
-    ax.set_ylabel("test MSE per pixel")
-    ax.set_title("Better descriptions, better drawings")
-    ax.legend()
-    return ax
 
 
 @torch.no_grad()

@@ -39,21 +39,6 @@ def top_neighbours(neighbour, labels, label: str, n: int = 3) -> str:
     return ", ".join(f"{CLASS_NAMES[k]} {counts[k] / mine.sum():.0%}" for k in top.tolist())
 
 
-def loss_by_size(sizes, ae_loss: dict, pca_loss: dict, ax=None):
-    """Test MSE per pixel against the latent size, autoencoder and PCA."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4))
-    ax.plot(sizes, [pca_loss[d] for d in sizes], "--", color="0.4", label="PCA (best linear Brian)")
-    ax.plot(sizes, [ae_loss[d] for d in sizes], "o-", color="C3", label="autoencoder (measured)")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(sizes, [str(d) for d in sizes])
-    ax.set_xlabel("latent size (numbers per item)")
-    ax.set_ylabel("test MSE per pixel")
-    ax.set_title("More dimensions, better reconstructions")
-    ax.legend()
-    return ax
-
-
 def rebuilt_by_size(originals, rows: dict, axes=None):
     """A grid: the originals on top, then one row per latent size (``rows``: size -> images)."""
     names = ["original"] + [f"d = {d}" for d in rows]
