@@ -11,7 +11,7 @@ from . import memory, threads
 threads.apply()  # before anything below imports torch
 memory.apply()
 
-from .training import pretrained  # noqa: E402
+from .course_models import pretrained  # noqa: E402
 
 __all__ = ["pretrained", "LatentExplorer"]
 __version__ = "0.1.0"

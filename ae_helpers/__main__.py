@@ -7,6 +7,7 @@
                                      cache holds: each course model present or missing, verified or damaged
 
 ``--quick`` (or ``AE_QUICK=1``) works on the quick-mode models the tests use; the default is full mode.
+``train --seed N`` (or ``AE_SEED=N``) trains the models of another course seed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,27 @@ import os
 import sys
 
 
+def _latent_size(text: str) -> int:
+    """argparse type: a latent size is a whole number >= 1 (a bad one is a one-line error, exit code 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (numbers per item), got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ae_helpers", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -23,10 +45,11 @@ def main(argv=None) -> int:
     sub.add_parser("data", help="make sure Fashion-MNIST is available")
     p_train = sub.add_parser("train", help="train (or load) shared models and print their test MSE")
     which = p_train.add_mutually_exclusive_group()
-    which.add_argument("--latent-dim", type=int, nargs="+", default=[2], help="one or more sizes")
+    which.add_argument("--latent-dim", type=_latent_size, nargs="+", default=[2], help="one or more sizes")
     which.add_argument("--all", action="store_true", help="every model the notebooks and slides use")
     p_train.add_argument("--loss", choices=["mse", "bce"], default="mse")
     p_train.add_argument("--retrain", action="store_true", help="ignore the cache and train again")
+    p_train.add_argument("--seed", type=_seed, help="the models' seed (default: AE_SEED, else 0)")
     p_check = sub.add_parser("check", help="print the setup report and check the model cache")
     for p in (p_train, p_check):
         p.add_argument("--cache", metavar="DIR", help="the model cache to fill or check (default: AE_CACHE_DIR)")
@@ -36,6 +59,8 @@ def main(argv=None) -> int:
         os.environ["AE_CACHE_DIR"] = args.cache
     if getattr(args, "quick", False):
         os.environ["AE_QUICK"] = "1"
+    if getattr(args, "seed", None) is not None:
+        os.environ["AE_SEED"] = str(args.seed)
 
     from . import data
 
@@ -51,14 +76,14 @@ def main(argv=None) -> int:
             return 0 if ok else 2
         else:
             from .cache import COURSE_MODELS
+            from .course_models import ModelConfig, checkpoint_path, pretrained
             from .settings import is_quick
-            from .training import checkpoint_path, pretrained, pretrained_config
 
             wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss} for d in args.latent_dim]
             for kwargs in wanted:
                 model = pretrained(**kwargs, retrain=args.retrain)
-                config = pretrained_config(**kwargs)
-                print(f"{config['latent_dim']}D autoencoder ({'quick' if is_quick() else 'full'} mode), "
+                config = ModelConfig.course(**kwargs)
+                print(f"{config.latent_dim}D autoencoder ({'quick' if is_quick() else 'full'} mode), "
                       f"test MSE per pixel: {model.history['test_mse']:.4f}  "
                       f"(checkpoint {checkpoint_path(config)})", flush=True)
     except (data.DataNotFoundError, data.CorruptDataError) as exc:

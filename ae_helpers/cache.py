@@ -101,22 +101,22 @@ def check_report(folder: str | Path | None = None) -> tuple[str, bool]:
 
     Returns ``(text, ok)``; ``ok`` is False when a course model file is present but fails verification.
     """
-    from .training import checkpoint_path, pretrained_config
+    from .course_models import ModelConfig
 
     folder = Path(folder) if folder else cache_dir()
     lines, ok, known = [f"model cache  {folder}" + ("" if folder.is_dir() else "  (does not exist)")], True, set()
     for quick in (False, True):
         for kwargs in COURSE_MODELS:
-            config = pretrained_config(**kwargs, quick=quick)
-            path = folder / checkpoint_path(config).name
+            config = ModelConfig.course(**kwargs, quick=quick)
+            path = folder / config.checkpoint_name()
             known.add(path.name)
-            label = f"  {config['mode']:5s} {', '.join(f'{k}={v}' for k, v in kwargs.items()):24s}"
+            label = f"  {config.mode:5s} {', '.join(f'{k}={v}' for k, v in kwargs.items()):24s}"
             if not path.exists():
                 lines.append(f"{label} missing   ({path.name})")
                 continue
             try:
                 _, saved, extra = read_checkpoint(path)
-                if saved != config:
+                if saved != config.key():
                     raise CheckpointError(f"trained with another configuration: {saved}")
                 lines.append(f"{label} OK        ({path.name}, test MSE {extra.get('test_mse', float('nan')):.4f})")
             except CheckpointError as exc:

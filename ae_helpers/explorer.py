@@ -10,51 +10,15 @@ the browser (``ae_helpers.web_explorer`` exports it; ``make explorer``).
 
 from __future__ import annotations
 
-import io
 import math
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
 
-from . import latent_map, plots
-from .data import CLASS_NAMES, as_tensors
-from .latent_map import MARK as _MARK
-
-_GRAY_R = [v for i in range(256) for v in (255 - i,) * 3]  # palette: index = ink, 0 = white paper
-
-
-def _png(array: np.ndarray, palette: list[int]) -> bytes:
-    """Palette ("P" mode) PNG: ~10x faster to encode than RGB, which keeps slider moves cheap."""
-    img = Image.fromarray(array, mode="P")
-    img.putpalette(palette)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
-
-
-def _ink(images: torch.Tensor, scale: int) -> np.ndarray:
-    """Images (..., 28, 28) in [0, 1] -> uint8 ink levels, each pixel a ``scale`` x ``scale`` block."""
-    a = (images.detach().float().clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-    return a.repeat(scale, axis=-2).repeat(scale, axis=-1)
-
-
-def _xy(data, what: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """A torchvision dataset (or Subset) or an ``(images, labels)`` pair -> float images, int labels."""
-    if isinstance(data, (tuple, list)) and len(data) == 2:
-        x, y = torch.as_tensor(data[0]).float(), torch.as_tensor(data[1]).long()
-    elif hasattr(data, "targets") or isinstance(data, torch.utils.data.Subset):
-        x, y = as_tensors(data)
-    else:
-        raise TypeError(f"{what} must be a Fashion-MNIST dataset or an (images, labels) pair, got {type(data)}")
-    x = x.reshape(-1, 1, 28, 28)
-    if len(x) != len(y) or len(x) < 2:
-        raise ValueError(f"{what}: need at least 2 images and one label per image, got {len(x)} and {len(y)}")
-    return x, y
+from . import latent, latent_map
+from .data import CLASS_NAMES
+from .explorer_view import GRAY_R, build_widgets, images_and_labels, ink, png, render_map, static_figure
 
 
 class LatentExplorer(widgets.VBox):
@@ -66,9 +30,10 @@ class LatentExplorer(widgets.VBox):
     learned from, searched for the nearest real item; ``test_data``: the items on the map and in the strip
     (default: ``train_data``). Both are Fashion-MNIST datasets (or ``Subset``s) or ``(images, labels)`` pairs.
     ``margin``: how far beyond the data the sliders reach (fraction of the data's range); ``steps``: images
-    in the strip (8-16); ``neighbour_quantile``: the verdict's threshold (``self.threshold``) is this quantile
-    of the distance from a real training item to its nearest other one. Nearer than that is "recalling",
-    farther is "inventing".
+    in the strip (8-16). The verdict on the nearest real item is :func:`ae_helpers.latent.verdict`: graded by
+    the latent distance in units of ``self.gap``, the typical gap between neighbouring training items (their
+    median distance to their nearest other item); ``self.threshold`` is the distance beyond which it says
+    "inventing".
 
     ``set_z(z1, z2)`` moves z from code: a value off the map is clamped to its edge, NaN, infinity or a
     non-number is rejected (that coordinate stays put); either way the status line under the widget says
@@ -80,7 +45,7 @@ class LatentExplorer(widgets.VBox):
     """
 
     def __init__(self, model, train_data, test_data=None, *, margin=0.25, steps=10, image_px=224,
-                 map_size=(5.2, 3.8), dpi=90, max_map_points=10000, neighbour_quantile=0.99):
+                 map_size=(5.2, 3.8), dpi=90, max_map_points=10000):
         dim = getattr(model, "latent_dim", None)
         if dim != 2:
             raise ValueError(
@@ -92,18 +57,19 @@ class LatentExplorer(widgets.VBox):
         super().__init__()
         self.model, self.steps = model.eval(), int(steps)
         self.scale = max(1, image_px // 28)
-        self.x_train, self.y_train = _xy(train_data, "train_data")
-        self.x_test, self.y_test = (self.x_train, self.y_train) if test_data is None else _xy(test_data, "test_data")
+        self.x_train, self.y_train = images_and_labels(train_data, "train_data")
+        self.x_test, self.y_test = ((self.x_train, self.y_train) if test_data is None
+                                    else images_and_labels(test_data, "test_data"))
         self.train_codes, self.test_codes = self._encode(self.x_train), self._encode(self.x_test)
         self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
         self._d2, self._tmp = np.empty_like(self._cx), np.empty_like(self._cx)  # no allocation per move
-        self.threshold = self._typical_gap(neighbour_quantile)
-        lo = torch.quantile(self.test_codes, 0.001, dim=0)
-        hi = torch.quantile(self.test_codes, 0.999, dim=0)
-        pad = (hi - lo).clamp_min(1e-3) * margin
-        self.extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-        self._render_map(map_size, dpi, max_map_points)
-        self._build_widgets(image_px)
+        self.gap = latent.typical_gap(self.train_codes)
+        self.threshold = latent.VERDICT_GRADES[-2][0] * self.gap  # farther than this: "inventing"
+        self.extent = latent.extent(self.test_codes, margin, quantile=0.001)
+        self._map, self._map_palette, self._map_box = render_map(self.test_codes, self.y_test, self.extent,
+                                                                 map_size, dpi, max_map_points)
+        self._map_base = self._map  # the map with the interpolation path on it (see _update_strip)
+        build_widgets(self, image_px)
         self._busy, self._nn_index, self._marker_at, self.nearest = False, None, None, {}
         self.set_z(*self.test_codes.median(0).values.tolist())
         self._update_strip()
@@ -112,82 +78,6 @@ class LatentExplorer(widgets.VBox):
     @torch.no_grad()
     def _encode(self, x):
         return torch.cat([self.model.encode(xb) for xb in x.split(4096)]).float()
-
-    def _typical_gap(self, quantile, n=1000):
-        """Distance from a real item to its nearest other real item, at ``quantile`` (e.g. 99 %)."""
-        codes = self.train_codes
-        sample = torch.randperm(len(codes), generator=torch.Generator().manual_seed(0))[:n]
-        gaps = []
-        for idx in sample.split(50):  # 50 x 60,000 distances at a time: a small peak of memory
-            d = torch.cdist(codes[idx], codes, compute_mode="donot_use_mm_for_euclid_dist")  # exact
-            d[torch.arange(len(idx)), idx] = float("inf")  # not its own neighbour
-            gaps.append(d.min(1).values)
-        return max(float(torch.quantile(torch.cat(gaps), quantile)), 1e-6)
-
-    def _render_map(self, size, dpi, max_points):
-        fig = Figure(figsize=size, dpi=dpi)
-        canvas = FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.13, 0.12, 0.55, 0.8))
-        n = min(len(self.test_codes), max_points)
-        plots.latent_scatter(self.test_codes[:n], self.y_test[:n], ax=ax, s=2, alpha=0.5, legend=False,
-                             title="Real test items (one dot each)")
-        ax.legend(*ax.get_legend_handles_labels(), loc="center left", bbox_to_anchor=(1.02, 0.5),
-                  fontsize=7, markerscale=3, frameon=False)
-        ax.set_xlim(*self.extent[:2])
-        ax.set_ylim(*self.extent[2:])
-        canvas.draw()
-        rgb = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy())
-        pal = rgb.quantize(colors=_MARK["ring"], method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        self._map = np.asarray(pal).copy()
-        self._map_palette = pal.getpalette()[:3 * _MARK["ring"]] + latent_map.MARK_RGB
-        h = self._map.shape[0]
-        (x0, y0), (x1, y1) = ax.transData.transform([self.extent[::2], self.extent[1::2]])
-        self._map_box = (x0, x1, h - y0, h - y1)  # pixel columns of z1 limits, pixel rows of z2 limits
-        self._map_base = self._map  # the map with the interpolation path on it (see _update_strip)
-
-    def _build_widgets(self, image_px):
-        (a, b), (c, d) = self.extent[:2], self.extent[2:]
-        slider = dict(continuous_update=True, readout_format=".2f", layout=widgets.Layout(width="340px"))
-        self.z1 = widgets.FloatSlider(min=a, max=b, step=(b - a) / 500, description="z1", **slider)
-        self.z2 = widgets.FloatSlider(min=c, max=d, step=(d - c) / 500, description="z2", **slider)
-        px = lambda w, h="auto": widgets.Layout(width=f"{w}px", height=h if h == "auto" else f"{h}px")  # noqa: E731
-        self.image = widgets.Image(format="png", layout=px(28 * self.scale, 28 * self.scale))
-        self.map_image = widgets.Image(format="png", layout=px(self._map.shape[1], self._map.shape[0]))
-        self.neighbour_image = widgets.Image(format="png", layout=px(84, 84))
-        self.neighbour_info = widgets.HTML(layout=widgets.Layout(width="360px"))
-        self.status = widgets.HTML()
-        classes = [(name, k) for k, name in enumerate(CLASS_NAMES) if (self.y_test == k).any()]
-        self.go_to = widgets.Dropdown(options=[("(pick a class)", -1), *classes], description="go to")
-        self.pick = [widgets.Dropdown(options=classes, value=classes[min(i, len(classes) - 1)][1],
-                                      description=w, layout=px(220)) for i, w in ((0, "from"), (7, "to"))]
-        self.pick_k = [widgets.BoundedIntText(value=0, min=0, max=10**6, description="example",
-                                              layout=px(160)) for _ in range(2)]
-        self.strip_image = widgets.Image(format="png", layout=px(self.steps * 60 - 4, 56))
-        self.strip_info = widgets.HTML()
-        for widget, css in ((self.z1, "z1"), (self.z2, "z2"), (self.image, "image"), (self.map_image, "map"),
-                            (self.neighbour_info, "nearest"), (self.strip_image, "strip"), (self.status, "status")):
-            widget.add_class(f"explorer-{css}")  # stable hooks for the browser tests
-        for s in (self.z1, self.z2):
-            s.observe(self._on_slider, "value")
-        self._pointer = latent_map.watch_pointer(self.map_image, self.click_map, self._map.shape[1],
-                                                 self._map.shape[0])
-        self.go_to.observe(self._on_go_to, "value")
-        for w in (*self.pick, *self.pick_k):
-            w.observe(lambda _: self._update_strip(), "value")
-        title = widgets.HTML("<b>Brian's wardrobe.</b> Move z1 and z2, or click and drag on the map: Brian "
-                             "(the decoder) sews the item at that point. The black ring shows where you are; "
-                             "the red line is the interpolation path.")
-        self.status.layout.width = "340px"
-        left = widgets.VBox([self.z1, self.z2, self.status, self.go_to, self.image,
-                             widgets.HTML("<i>Brian's item at z</i>")])
-        nearest = widgets.HBox([self.neighbour_image, widgets.VBox(
-            [widgets.HTML("<b>Nearest real training item</b>"), self.neighbour_info])])
-        self.children = [title, widgets.HBox([left, widgets.VBox([self.map_image, nearest])], layout=widgets.Layout(
-            flex_flow="row wrap", align_items="flex-start")),
-            widgets.HTML("<b>Interpolation</b>: walk in a straight line from one real item's code to "
-                         "another's. The end images are Brian's reconstructions of the two items."),
-            widgets.HBox([self.pick[0], self.pick_k[0], self.pick[1], self.pick_k[1]]), self.strip_image,
-            self.strip_info]
 
     # ----- per move: cheap -----------------------------------------------------------------------
     @property
@@ -223,9 +113,11 @@ class LatentExplorer(widgets.VBox):
                 v = clamped
             new.append(v)
         self._busy = True  # one update for both sliders
-        self.z1.value, self.z2.value = new
-        self._busy = False
-        self._update("; ".join(notes))
+        try:
+            self.z1.value, self.z2.value = new
+        finally:
+            self._busy = False
+        self._safe_update("; ".join(notes))
         return self.z
 
     def _on_slider(self, change):
@@ -233,11 +125,21 @@ class LatentExplorer(widgets.VBox):
             return
         if not math.isfinite(change["new"]):  # e.g. slider.value = nan from code
             self._busy = True
-            change["owner"].value = change["old"] if math.isfinite(change["old"]) else change["owner"].min
-            self._busy = False
-            return self._update(f"{change['owner'].description}={change['new']!r} is not a finite number; "
-                                "kept the previous value")
-        self._update()
+            try:
+                change["owner"].value = change["old"] if math.isfinite(change["old"]) else change["owner"].min
+            finally:
+                self._busy = False
+            return self._safe_update(f"{change['owner'].description}={change['new']!r} is not a finite number; "
+                                     "kept the previous value")
+        self._safe_update()
+
+    def _safe_update(self, note=""):
+        """``_update``, but an error shows in the status line instead of freezing the widget."""
+        try:
+            self._update(note)
+        except Exception as exc:  # an observer must not die: the next move tries again
+            self.status.value = (f"<span style='color:#b00020'>⚠ could not update at z = ({self.z1.value:.2f}, "
+                                 f"{self.z2.value:.2f}): {type(exc).__name__}: {exc}</span>")
 
     def _on_go_to(self, change):
         if change["new"] >= 0:
@@ -261,25 +163,25 @@ class LatentExplorer(widgets.VBox):
         d2 += np.square(np.subtract(self._cy, z2, out=tmp), out=tmp)
         i = int(d2.argmin())
         dist = math.sqrt(float(d2[i]))
-        far = dist > self.threshold
+        grade = latent.verdict_grade(dist, self.gap)
         return {"index": i, "label": int(self.y_train[i]), "class": CLASS_NAMES[int(self.y_train[i])],
-                "distance": dist, "inventing": far, "verdict": "far from every real item: inventing"
-                if far else "close to a real item: recalling"}
+                "distance": dist, "grade": grade, "inventing": grade == len(latent.VERDICT_GRADES) - 1,
+                "verdict": latent.verdict(dist, self.gap)}
 
     def _update(self, note=""):
-        self.image.value = _png(_ink(self.decode_current()[0], self.scale), _GRAY_R)
+        self.image.value = png(ink(self.decode_current()[0], self.scale), GRAY_R)
         self._draw_map()
         nn = self.nearest = self.find_nearest(*self.z)
         if nn["index"] != self._nn_index:
             self._nn_index = nn["index"]
-            self.neighbour_image.value = _png(_ink(self.x_train[nn["index"], 0], 3), _GRAY_R)
-        colour = "#b35900" if nn["inventing"] else "#1a7f37"
-        self.neighbour_info.value = (
-            f"{nn['class']} (training item #{nn['index']})<br>distance in latent space: {nn['distance']:.3f}"
-            f"<br>real items are usually within {self.threshold:.3f} of another one"
-            f"<br><b style='color:{colour}'>{nn['verdict']}</b>")
+            self.neighbour_image.value = png(ink(self.x_train[nn["index"], 0], 3), GRAY_R)
+        colour = ("#1a7f37", "#8a6d00", "#b35900")[min(nn["grade"], 2)]
+        self.neighbour_info.value = (f"{nn['class']} (training item #{nn['index']})"
+                                     f"<br><b style='color:{colour}'>{nn['verdict']}</b>")
         z = f"z = ({self.z1.value:.2f}, {self.z2.value:.2f})"
-        self.status.value = f"<span style='color:#b00020'>⚠ {note}. Now at {z}.</span>" if note else z
+        words = latent.VERDICT_GRADES[nn["grade"]][1]
+        self.status.value = (f"<span style='color:#b00020'>⚠ {note}. Now at {z}: {words}.</span>" if note
+                             else f"{z}: {words}")
 
     def _draw_map(self, force=False):
         """Re-encode the map only when the ring moves a pixel (or the path changed)."""
@@ -287,11 +189,11 @@ class LatentExplorer(widgets.VBox):
             self._marker_at = self.marker_xy
             m = self._map_base.copy()
             latent_map.draw_marker(m, *self._marker_at, self._map_box)
-            self.map_image.value = _png(m, self._map_palette)
+            self.map_image.value = png(m, self._map_palette)
 
     # ----- interpolation and the static figure ---------------------------------------------------
     def item_index(self, label, k=0) -> int:
-        """Index (in the map's items) of the ``k``-th item of class ``label``."""
+        """Index (in the map's items) of the ``k``-th item of class ``label`` (the last one if there are fewer)."""
         idx = (self.y_test == label).nonzero()[:, 0]
         return int(idx[min(max(int(k), 0), len(idx) - 1)])
 
@@ -302,18 +204,17 @@ class LatentExplorer(widgets.VBox):
 
     def interpolate(self, i, j, steps=None) -> torch.Tensor:
         """Decoded images (steps, 1, 28, 28) on the straight line from item ``i``'s code to item ``j``'s."""
-        t = torch.linspace(0, 1, steps or self.steps)[:, None]
         with torch.no_grad():
             a, b = self.model.encode(self.x_test[[i, j]])
-            return self.model.decode((1 - t) * a + t * b)
+            return self.model.decode(latent.interpolate(a, b, steps or self.steps))
 
     def _update_strip(self):
         i, j = (self.item_index(p.value, k.value) for p, k in zip(self.pick, self.pick_k))
-        imgs = _ink(self.interpolate(i, j)[:, 0], 1)
+        imgs = ink(self.interpolate(i, j)[:, 0], 1)
         strip = np.zeros((28, self.steps * 30 - 2), np.uint8)
         for s, img in enumerate(imgs):
             strip[:, 30 * s:30 * s + 28] = img
-        self.strip_image.value = _png(strip.repeat(2, 0).repeat(2, 1), _GRAY_R)
+        self.strip_image.value = png(strip.repeat(2, 0).repeat(2, 1), GRAY_R)
         self._map_base = self._map.copy()  # the path from item i's code to item j's, with one dot per step
         a, b = self.test_codes[[i, j]].tolist()
         steps = np.linspace(0, 1, self.steps)
@@ -327,15 +228,7 @@ class LatentExplorer(widgets.VBox):
     def show_static(self, n=15):
         """A plain matplotlib figure of the same wardrobe (for exported or un-rendered notebooks):
         Brian's items on an ``n`` x ``n`` grid of the map, next to the real items' codes."""
-        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.6))
-        plots.decoded_grid(self.model, self.extent, n, ax=left)
-        plots.latent_scatter(self.test_codes, self.y_test, ax=right, s=2, title="Real test items (one dot each)")
-        right.set_xlim(*self.extent[:2])
-        right.set_ylim(*self.extent[2:])
-        for ax in (left, right):
-            ax.plot(*self.z, "o", ms=12, mfc="none", mec="k", mew=2)
-        fig.tight_layout()
-        return fig
+        return static_figure(self.model, self.test_codes, self.y_test, self.extent, self.z, n)
 
     def __repr__(self):
         return (f"LatentExplorer at z = ({self.z1.value:.2f}, {self.z2.value:.2f}): an interactive widget; "

@@ -1,22 +1,25 @@
-"""Plain maths on codes: nearest neighbours, kNN classification, retrieval precision, PCA,
-principal angles. Every function takes and returns tensors, and works the same for codes of
-any size: 2 numbers per item, 16, or 784 raw pixels (images are flattened for you).
+"""Plain maths on codes, one function per question. Every function takes and returns tensors and
+works the same for codes of any size: 2 numbers per item, 16, or 784 raw pixels (images are
+flattened for you). Distances are Euclidean and computed in chunks of queries, so 10,000 x 60,000
+items fit in memory.
 
-Distances are Euclidean and computed in chunks of queries, so 10,000 x 60,000 items fit
-in memory.
+* neighbours:   ``nearest`` (k nearest, optionally never itself), ``nearest_item`` (index and distance),
+  ``typical_gap``, ``knn_predict``, ``knn_accuracy``, ``precision_at_k``
+* recalling or inventing: ``verdict``, ``verdict_grade``, ``VERDICT_GRADES`` (graded by latent distance)
+* picking items: ``first_of_each_class``, ``pick_items`` (seeded, class-balanced), ``nearest_images``
+  (the closest real photos to an image, by pixel MSE)
+* the map: ``extent``, ``interpolate``, ``emptiest_spots``, ``sewable_spot``
+* the linear reference: ``pca_fit``, ``pca_project``, ``pca_reconstruct``, ``pca_mse``, ``principal_angles``
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-
-def _flat(x, name: str) -> torch.Tensor:
-    x = torch.as_tensor(x)
-    if x.dim() < 2:
-        raise ValueError(f"{name} must hold one row per item, shape (N, D) or images (N, 1, 28, 28); "
-                         f"got shape {tuple(x.shape)}")
-    return x.flatten(1).float()
+from ._tensors import flat as _flat
+from .pca import pca_fit, pca_mse, pca_project, pca_reconstruct, principal_angles  # noqa: F401 (one import path)
 
 
 def _labels(y, n: int, name: str) -> torch.Tensor:
@@ -49,6 +52,172 @@ def nearest(queries, gallery, k: int = 10, exclude_self: bool = False, chunk: in
     return torch.cat(out)
 
 
+def nearest_item(queries, gallery, exclude_self: bool = False, chunk: int = 1000):
+    """``(indices (Q,), distances (Q,))``: the gallery item closest to each query and its exact distance.
+
+    ``exclude_self=True`` when the queries *are* the gallery: an item is then never its own nearest item.
+    """
+    q, g = _flat(queries, "queries"), _flat(gallery, "gallery")
+    if q.shape[1] != g.shape[1]:
+        raise ValueError(f"queries have {q.shape[1]} numbers per item but the gallery has {g.shape[1]}")
+    if exclude_self and len(q) != len(g):
+        raise ValueError("exclude_self=True needs the queries to be the gallery itself (same number of rows)")
+    if len(g) < 1 + exclude_self:
+        raise ValueError(f"the gallery needs at least {1 + exclude_self} items, got {len(g)}")
+    idx, dist = [], []
+    for start in range(0, len(q), chunk):
+        d = torch.cdist(q[start:start + chunk], g, compute_mode="donot_use_mm_for_euclid_dist")  # exact
+        if exclude_self:
+            rows = torch.arange(len(d))
+            d[rows, rows + start] = float("inf")
+        best = d.min(1)
+        idx.append(best.indices)
+        dist.append(best.values)
+    return torch.cat(idx), torch.cat(dist)
+
+
+def typical_gap(codes, quantile: float = 0.5, sample: int = 1000, seed: int = 0) -> float:
+    """The typical gap between neighbouring items: the distance from a real item to its nearest other
+    real item, at ``quantile`` (0.5: the median), measured on ``sample`` items picked with ``seed``."""
+    codes = _flat(codes, "codes")
+    picked = torch.randperm(len(codes), generator=torch.Generator().manual_seed(seed))[:sample]
+    gaps = torch.cat([_gaps_of(codes, part) for part in picked.split(50)])  # 50 x N distances at a time
+    return max(float(torch.quantile(gaps, quantile)), 1e-6)
+
+
+def _gaps_of(codes, idx):
+    """Exact distance from each item ``idx`` to its nearest other item."""
+    d = torch.cdist(codes[idx], codes, compute_mode="donot_use_mm_for_euclid_dist")
+    d[torch.arange(len(idx)), idx] = float("inf")  # not its own neighbour
+    return d.min(1).values
+
+
+#: The verdict's grades, defined once: (up to this many typical gaps from the nearest real item, words).
+#: The kernel-free explorer page gets them through its exported data, so both explorers agree.
+VERDICT_GRADES = ((2.0, "recalling a real item"),
+                  (10.0, "a variation close to real items"),
+                  (math.inf, "inventing, far from all real items"))
+
+
+def verdict_grade(distance: float, typical_gap: float) -> int:
+    """0 (recalling), 1 (a variation near real items) or 2 (inventing): see :data:`VERDICT_GRADES`."""
+    ratio = float(distance) / float(typical_gap)
+    return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
+
+
+def verdict(distance: float, typical_gap: float) -> str:
+    """A graded phrase for a point whose nearest real item is ``distance`` away in the latent space.
+
+    ``typical_gap``: :func:`typical_gap` of the real items' codes (the scale of the wardrobe).
+    """
+    words = VERDICT_GRADES[verdict_grade(distance, typical_gap)][1]
+    return (f"latent distance to the nearest real item {float(distance):.3f} = "
+            f"{float(distance) / float(typical_gap):.1f}x the typical gap between neighbouring items "
+            f"({float(typical_gap):.3f}): {words}")
+
+
+def first_of_each_class(labels, n: int = 1) -> torch.Tensor:
+    """Indices of the first ``n`` items of every class present, in class order: shape (C,) for ``n=1``,
+    else (n, C) (row ``r`` holds each class's ``r``-th item)."""
+    labels = torch.as_tensor(labels).flatten()
+    columns = []
+    for c in labels.unique().tolist():
+        idx = (labels == c).nonzero().flatten()
+        if len(idx) < n:
+            raise ValueError(f"class {c} has only {len(idx)} items; asked for the first {n}")
+        columns.append(idx[:n])
+    out = torch.stack(columns, 1)
+    return out[0] if n == 1 else out
+
+
+def pick_items(labels, per_class: int = 10, seed: int = 0) -> torch.Tensor:
+    """Indices of ``per_class`` random items of every class, in a random (seeded) order."""
+    labels = torch.as_tensor(labels).flatten()
+    gen = torch.Generator().manual_seed(seed)
+    chosen = []
+    for c in labels.unique().tolist():
+        idx = (labels == c).nonzero().flatten()
+        chosen.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
+    chosen = torch.cat(chosen)
+    return chosen[torch.randperm(len(chosen), generator=gen)]
+
+
+@torch.no_grad()
+def nearest_images(pool, image, k=1, batch_size=5000):
+    """The ``k`` images of ``pool`` (N, 1, 28, 28) closest to ``image`` by pixels (MSE per pixel).
+
+    Returns ``(indices, mses)``, closest first. Works in batches, so the 60,000 training
+    images fit in memory easily.
+    """
+    target = torch.as_tensor(image).reshape(1, -1).float()
+    errors = torch.cat([((xb.reshape(len(xb), -1) - target) ** 2).mean(1)
+                        for xb in torch.as_tensor(pool).split(batch_size)])
+    mses, indices = errors.topk(k, largest=False)
+    return indices, mses
+
+
+def extent(codes, margin: float = 0.1, quantile: float = 0.0) -> tuple[float, float, float, float]:
+    """``(z1_min, z1_max, z2_min, z2_max)`` of 2D codes, widened by ``margin`` of the range on each side.
+
+    ``quantile > 0`` ignores that share of outliers at each end (e.g. 0.001)."""
+    codes = _flat(codes, "codes")
+    if codes.shape[1] != 2:
+        raise ValueError(f"extent is for 2D codes (N, 2), got {tuple(codes.shape)}")
+    lo, hi = torch.quantile(codes, quantile, dim=0), torch.quantile(codes, 1 - quantile, dim=0)
+    pad = (hi - lo).clamp_min(1e-3) * margin
+    return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+
+def interpolate(a, b, steps: int = 10) -> torch.Tensor:
+    """``steps`` codes (steps, D) on the straight line from code ``a`` to code ``b``, both ends included."""
+    a, b = torch.as_tensor(a).float().flatten(), torch.as_tensor(b).float().flatten()
+    t = torch.linspace(0, 1, steps)[:, None]
+    return (1 - t) * a + t * b
+
+
+@torch.no_grad()
+def emptiest_spots(codes, n: int = 8, min_gap: float = 0.0, grid: int = 60, within: float = 1.5):
+    """Up to ``n`` spread-out points of a 2D map that are farthest from every code (and farther than ``min_gap``).
+
+    The candidates are the points of a ``grid`` x ``grid`` lattice over the codes' bounding box that lie
+    inside the outline of the cloud (within ``within`` standard deviations of its centre, Mahalanobis).
+    Returns ``(spots (k, 2), gaps (k,))``, emptiest first; ``gaps`` is each spot's distance to the nearest code.
+    """
+    codes = torch.as_tensor(codes).detach().float()
+    low, high = codes.min(0).values, codes.max(0).values
+    candidates = torch.cartesian_prod(torch.linspace(low[0], high[0], grid), torch.linspace(low[1], high[1], grid))
+    spread = torch.linalg.cholesky(torch.cov(codes.T))
+    standardised = torch.linalg.solve_triangular(spread, (candidates - codes.mean(0)).T, upper=False)
+    candidates = candidates[standardised.norm(dim=0) < within]
+    gap = nearest_item(candidates, codes)[1]
+    chosen: list[int] = []
+    for i in gap.argsort(descending=True).tolist():
+        if gap[i] <= min_gap or len(chosen) == n:
+            break
+        if all((candidates[i] - candidates[j]).norm() > 0.1 * (high - low).norm() for j in chosen):
+            chosen.append(i)
+    return candidates[chosen], gap[chosen]
+
+
+@torch.no_grad()
+def sewable_spot(decode, codes, images, min_gap: float, n: int = 12, ink_share: float = 0.5):
+    """The emptiest spot (of :func:`emptiest_spots`) where ``decode`` sews more than a faint ghost.
+
+    "More than a ghost": the decoded item has at least ``ink_share`` of the ink (mean pixel value) of a
+    typical (median) one of ``images``. Returns ``(spot (2,), gap, ghosts)``: ``ghosts`` emptier spots
+    gave less ink. Raises ``ValueError`` when no candidate qualifies (lower ``min_gap``).
+    """
+    spots, gaps = emptiest_spots(codes, n=n, min_gap=min_gap)
+    ink = decode(spots).flatten(1).mean(1)
+    typical_ink = torch.as_tensor(images).flatten(1).mean(1).median()
+    good = (ink >= ink_share * typical_ink).nonzero().flatten()
+    if len(good) == 0:
+        raise ValueError(f"none of the {len(spots)} emptiest spots farther than {min_gap:.3g} from every code "
+                         "decodes to more than a faint ghost; try a smaller min_gap")
+    k = int(good[0])
+    return spots[k], float(gaps[k]), k
+
+
 def knn_predict(train_x, train_y, test_x, k: int = 5) -> torch.Tensor:
     """Label of each test item by majority vote of its ``k`` nearest training items.
 
@@ -74,44 +243,3 @@ def precision_at_k(codes, labels, k: int = 10) -> float:
     labels = _labels(labels, len(codes), "labels")
     idx = nearest(codes, codes, k, exclude_self=True)
     return (labels[idx] == labels[:, None]).float().mean().item()
-
-
-def pca_fit(x, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean (D,) and the top ``k`` principal directions (D, k) of ``x``, largest variance first."""
-    x = _flat(x, "x")
-    if not 1 <= k <= x.shape[1]:
-        raise ValueError(f"k must be between 1 and {x.shape[1]}, got {k}")
-    mean = x.double().mean(0).float()
-    centred = x - mean
-    _, vecs = torch.linalg.eigh((centred.T @ centred).double())   # ascending eigenvalues
-    return mean, vecs[:, -k:].flip(1).float()
-
-
-def pca_project(x, mean, components) -> torch.Tensor:
-    """PCA codes (N, k): the coordinates of ``x`` along the components."""
-    return (_flat(x, "x") - mean) @ components
-
-
-def pca_reconstruct(codes, mean, components) -> torch.Tensor:
-    """Back from PCA codes to flat vectors (N, D)."""
-    return codes @ components.T + mean
-
-
-def pca_mse(x_fit, x_eval, k: int) -> float:
-    """Mean squared error per value of PCA with ``k`` components fitted on ``x_fit``, measured on ``x_eval``."""
-    mean, components = pca_fit(x_fit, k)
-    recon = pca_reconstruct(pca_project(x_eval, mean, components), mean, components)
-    return ((recon - _flat(x_eval, "x_eval")) ** 2).mean().item()
-
-
-def principal_angles(a, b) -> torch.Tensor:
-    """Angles in degrees (smallest first) between the spaces spanned by the columns of ``a`` and ``b``.
-
-    0° everywhere: the same subspace; 90°: a direction of one space is perpendicular to all of the other.
-    """
-    a, b = torch.as_tensor(a).double(), torch.as_tensor(b).double()
-    if a.dim() != 2 or b.dim() != 2 or a.shape[0] != b.shape[0]:
-        raise ValueError(f"a and b must be matrices (D, k) with the same D, got {tuple(a.shape)} and {tuple(b.shape)}")
-    qa, qb = torch.linalg.qr(a).Q, torch.linalg.qr(b).Q
-    cosines = torch.linalg.svdvals(qa.T @ qb).clamp(-1, 1)
-    return torch.rad2deg(torch.arccos(cosines)).float()

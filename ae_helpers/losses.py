@@ -5,6 +5,8 @@ For an input x and its reconstruction x' (pixels in [0, 1]):
 * MSE  L = 1/N * sum (x - x')^2                          (mean over all pixels)
 * BCE  L = -sum [x log x' + (1 - x) log(1 - x')]          (here averaged over pixels too,
   like ``torch.nn.functional.binary_cross_entropy``, so the two are on one scale)
+* BCE from logits l (x' = sigmoid(l)): the same loss, written so that it never rounds
+  (like ``torch.nn.functional.binary_cross_entropy_with_logits``): the numerically stable way to train with BCE
 
 Goal: minimise L, so that x' ~ x.
 """
@@ -30,12 +32,11 @@ def bce(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     return -(x * log_p + (1 - x) * log_not_p).mean()
 
 
-LOSSES = {"mse": mse, "bce": bce}
+def bce_with_logits(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """BCE computed from the decoder's logits (its output before the sigmoid), averaged over every pixel.
 
+    The same value as ``bce(x, sigmoid(logits))``, but never rounds: for any logit l,
+    -[x log sigmoid(l) + (1 - x) log(1 - sigmoid(l))] = max(l, 0) - l * x + log(1 + exp(-|l|)).
+    """
+    return (logits.clamp(min=0) - logits * x + torch.log1p(torch.exp(-logits.abs()))).mean()
 
-def get_loss(name: str):
-    """``"mse"`` or ``"bce"`` -> the loss function."""
-    try:
-        return LOSSES[name.lower()]
-    except (KeyError, AttributeError):
-        raise ValueError(f'loss must be "mse" or "bce", got {name!r}') from None

@@ -1,5 +1,6 @@
 """The autoencoder: an encoder that squeezes 784 pixels into a few numbers, and a
-decoder ("Brian's sewing machine") that rebuilds the image from those numbers.
+decoder (Brian, whose sewing machine is its learned weights) that rebuilds the image from
+those numbers.
 
 Both halves are small multilayer perceptrons, chosen because they train to a
 good 2D wardrobe in under a minute on a 2-core laptop CPU (see benchmarks/).
@@ -12,42 +13,47 @@ from torch import nn
 
 IMAGE_SHAPE = (1, 28, 28)
 N_PIXELS = 28 * 28
-HIDDEN = (256, 128)
-
-
-def _mlp(sizes, linear: bool) -> list[nn.Module]:
-    layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(n_in, n_out))
-        if not linear and i < len(sizes) - 2:  # no activation after the last layer
-            layers.append(nn.ReLU())
-    return layers
+HIDDEN = (256, 128)  #: the widths of the hidden layers of Encoder and Decoder (part of the checkpoint key)
 
 
 class Encoder(nn.Sequential):
-    """Image (N, 1, 28, 28) -> latent code z (N, latent_dim).
+    """Image x (N, 1, 28, 28) -> latent code z (N, latent_dim): where the item hangs in the wardrobe.
 
-    Flatten 784 pixels -> Linear 256 -> ReLU -> Linear 128 -> ReLU -> Linear latent_dim.
+    ``hidden``: the widths of the two hidden layers (default 256 and 128).
     """
 
-    def __init__(self, latent_dim: int = 2, hidden=HIDDEN, linear: bool = False):
-        super().__init__(nn.Flatten(), *_mlp([N_PIXELS, *hidden, latent_dim], linear))
-        self.latent_dim = latent_dim
+    def __init__(self, latent_dim: int = 2, hidden=HIDDEN):
+        h1, h2 = _widths(hidden)
+        super().__init__(                   # x: (N, 1, 28, 28)
+            nn.Flatten(),                   # (N, 784): one row of 784 pixels per image
+            nn.Linear(784, h1), nn.ReLU(),  # (N, 256)
+            nn.Linear(h1, h2), nn.ReLU(),   # (N, 128)
+            nn.Linear(h2, latent_dim),      # z: (N, latent_dim), no activation: any number is a place
+        )
 
 
 class Decoder(nn.Sequential):
-    """Latent code z (N, latent_dim) -> image (N, 1, 28, 28) with pixels in [0, 1].
+    """Latent code z (N, latent_dim) -> image x' (N, 1, 28, 28) with pixels in [0, 1]: Brian sews the item.
 
-    Linear 128 -> ReLU -> Linear 256 -> ReLU -> Linear 784 -> Sigmoid -> reshape to 28x28.
-    The sigmoid squashes every output pixel into [0, 1], the range of the input pixels.
-    A linear decoder (``linear=True``) has no ReLU and no sigmoid.
+    The encoder's layers in reverse; ``hidden`` as for the ``Encoder`` (its layers run 128 -> 256).
     """
 
-    def __init__(self, latent_dim: int = 2, hidden=HIDDEN, linear: bool = False):
-        tail = [] if linear else [nn.Sigmoid()]
-        super().__init__(*_mlp([latent_dim, *reversed(hidden), N_PIXELS], linear), *tail,
-                         nn.Unflatten(1, IMAGE_SHAPE))
-        self.latent_dim = latent_dim
+    def __init__(self, latent_dim: int = 2, hidden=HIDDEN):
+        h1, h2 = _widths(hidden)
+        super().__init__(                          # z: (N, latent_dim)
+            nn.Linear(latent_dim, h2), nn.ReLU(),  # (N, 128)
+            nn.Linear(h2, h1), nn.ReLU(),          # (N, 256)
+            nn.Linear(h1, 784),                    # (N, 784)
+            nn.Sigmoid(),                          # every pixel squashed into [0, 1], the range of real pixels
+            nn.Unflatten(1, (1, 28, 28)),          # x': (N, 1, 28, 28)
+        )
+
+
+def _widths(hidden) -> tuple[int, int]:
+    widths = tuple(int(h) for h in hidden)
+    if len(widths) != 2 or min(widths) < 1:
+        raise ValueError(f"hidden must be the widths of the two hidden layers, e.g. (256, 128); got {hidden!r}")
+    return widths
 
 
 def _check_latent_dim(latent_dim) -> int:
@@ -61,6 +67,9 @@ class _Codec(nn.Module):
     ``self.encoder`` and ``self.decoder``, with clear errors for wrong shapes."""
 
     latent_dim: int
+    #: How the model was trained, for a model from ``pretrained()``: ``{"train": [loss per epoch], "val": [...],
+    #: "seconds": s, "test": test loss, "test_mse": test MSE per pixel}``; ``None`` for a model you built yourself.
+    history: dict | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encoder(x))
@@ -105,17 +114,25 @@ class _Codec(nn.Module):
 class Autoencoder(_Codec):
     """Encoder + decoder. ``model(x)`` returns the reconstruction x'."""
 
-    def __init__(self, latent_dim: int = 2, hidden=HIDDEN, linear: bool = False):
+    def __init__(self, latent_dim: int = 2, hidden=HIDDEN):
         super().__init__()
         self.latent_dim = _check_latent_dim(latent_dim)
-        self.hidden = tuple(int(h) for h in hidden)
-        self.linear = bool(linear)
-        self.encoder = Encoder(self.latent_dim, self.hidden, self.linear)
-        self.decoder = Decoder(self.latent_dim, self.hidden, self.linear)
+        self.encoder = Encoder(self.latent_dim, hidden)
+        self.decoder = Decoder(self.latent_dim, hidden)
 
-    def config(self) -> dict:
-        """What is needed to rebuild this architecture."""
-        return {"latent_dim": self.latent_dim, "hidden": list(self.hidden), "linear": self.linear}
+
+class LinearAutoencoder(_Codec):
+    """The simplest autoencoder: one straight-line (linear) layer each way, no ReLU, no sigmoid.
+
+    Trained with MSE, it finds the same subspace as PCA (notebook 08). Its output is not limited to [0, 1].
+    """
+
+    def __init__(self, latent_dim: int = 2):
+        super().__init__()
+        self.latent_dim = _check_latent_dim(latent_dim)
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, self.latent_dim))  # x (N, 1, 28, 28) -> z
+        self.decoder = nn.Sequential(nn.Linear(self.latent_dim, 784),               # z -> (N, 784)
+                                     nn.Unflatten(1, (1, 28, 28)))                  # x': (N, 1, 28, 28)
 
 
 def _up(c_in: int, c_out: int, upsampling: str) -> nn.Module:
@@ -152,7 +169,3 @@ class ConvAutoencoder(_Codec):
             nn.Unflatten(1, (c2, 7, 7)),                                 # (N, c2, 7, 7)
             _up(c2, c1, upsampling), nn.BatchNorm2d(c1), nn.ReLU(),      # (N, c1, 14, 14)
             _up(c1, 1, upsampling), nn.Sigmoid())                        # x': (N, 1, 28, 28) in [0, 1]
-
-    def config(self) -> dict:
-        """What is needed to rebuild this architecture."""
-        return {"latent_dim": self.latent_dim, "channels": list(self.channels), "upsampling": self.upsampling}

@@ -1,4 +1,4 @@
-"""Plotting boilerplate, written once: image grids, reconstructions, latent maps, loss curves.
+"""Plotting boilerplate, written once: image rows, latent maps, decoded grids, loss curves, error by size.
 
 Every function draws on a matplotlib ``ax`` (made for you when omitted) and returns it,
 so notebooks can combine them; end a notebook cell with ``plt.show()``.
@@ -17,23 +17,11 @@ from .data import CLASS_NAMES
 CLASS_COLORS = plt.get_cmap("tab10").colors
 
 
-def _ax(ax, figsize=(6, 6)):
+def get_ax(ax=None, figsize=(6, 6)):
+    """``ax``, or a new figure's axes of size ``figsize`` when ``ax`` is None: the course's plotting convention
+    (data first, ``ax=None`` -> a new figure, return the axes)."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def show_images(images, nrow=10, ax=None, title=None, padding=2):
-    """Images (N, 1, 28, 28) in [0, 1] as one grid (white gaps between items)."""
-    from torchvision.utils import make_grid  # here, not on import: torchvision costs ~150 MB per kernel
-
-    images = torch.as_tensor(images).detach().float().cpu()
-    grid = make_grid(images, nrow=nrow, padding=padding, pad_value=1.0)[0]
-    ax = _ax(ax, figsize=(min(nrow, len(images)) * 0.9, (len(images) + nrow - 1) // nrow * 0.9 + 0.3))
-    ax.imshow(grid.numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title)
     return ax
 
 
@@ -58,25 +46,11 @@ def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=
 
 
 @torch.no_grad()
-def show_reconstructions(model, x, labels=None, n=10, title="Top: originals x   Bottom: reconstructions x'"):
-    """Originals above, the model's reconstructions below, with the per-image MSE."""
-    x = torch.as_tensor(x)[:n]
-    x_hat = model(x)
-    errors = ((x - x_hat) ** 2).flatten(1).mean(1)
-    fig, axes = plt.subplots(2, len(x), figsize=(1.25 * len(x), 3), squeeze=False)
-    names = [CLASS_NAMES[int(c)] for c in labels[:n]] if labels is not None else None
-    image_row(x, names, axes[0])
-    image_row(x_hat, [f"MSE {e:.3f}" for e in errors], axes[1])
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
 def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="The latent space"):
     """2D codes coloured by class, with a legend of class names."""
     codes = np.asarray(torch.as_tensor(codes).detach().cpu())
     labels = np.asarray(torch.as_tensor(labels).cpu())
-    ax = _ax(ax)
+    ax = get_ax(ax)
     for c, name in enumerate(CLASS_NAMES):
         pts = codes[labels == c]
         ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=CLASS_COLORS[c], label=name, rasterized=True)
@@ -93,7 +67,7 @@ def image_scatter(images, positions, ax=None, zoom=0.6, labels=None, frame=True)
     """Thumbnails of ``images`` drawn at 2D ``positions`` (a wardrobe of real items)."""
     images = torch.as_tensor(images).detach().cpu()
     positions = np.asarray(torch.as_tensor(positions).detach().cpu())
-    ax = _ax(ax)
+    ax = get_ax(ax)
     for i, (img, (px, py)) in enumerate(zip(images, positions)):
         color = CLASS_COLORS[int(labels[i])] if labels is not None else "0.5"
         box = OffsetImage(img.reshape(28, 28).numpy(), cmap="gray_r", zoom=zoom, norm=plt.Normalize(0, 1))
@@ -119,7 +93,7 @@ def decoded_grid(model, extent, n=15, ax=None, title="What the decoder makes at 
     x0, x1, y0, y1 = extent
     zs = torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
     imgs = model.decode(zs).reshape(n, n, 28, 28).permute(0, 2, 1, 3).reshape(n * 28, n * 28)
-    ax = _ax(ax)
+    ax = get_ax(ax)
     ax.imshow(imgs.numpy(), cmap="gray_r", vmin=0, vmax=1, extent=extent, aspect="auto", interpolation="nearest")
     ax.set_xlabel("z1")
     ax.set_ylabel("z2")
@@ -132,7 +106,7 @@ def loss_curves(histories, ax=None, title="Loss per epoch", ylabel="loss per pix
     """``{"name": history}`` (from ``train``) or one history -> train (solid) and validation (dashed) curves."""
     if "train" in histories:
         histories = {"": histories}
-    ax = _ax(ax, figsize=(6, 4))
+    ax = get_ax(ax, figsize=(6, 4))
     for i, (name, h) in enumerate(histories.items()):
         color = f"C{i}"
         epochs = np.arange(1, len(h["train"]) + 1)
@@ -141,6 +115,22 @@ def loss_curves(histories, ax=None, title="Loss per epoch", ylabel="loss per pix
             ax.plot(epochs, h["val"], color=color, linestyle="--", label=f"{name} validation".strip())
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def error_by_size(ae_mse: dict, pca_mse: dict, ax=None, title="Error against the latent size"):
+    """Test MSE per pixel against the latent size: the autoencoders (``{size: MSE}``, a line) and PCA
+    (``{k: MSE}``, grey squares), on a log-2 axis of sizes."""
+    ax = get_ax(ax, figsize=(6.5, 4))
+    sizes, ks = sorted(ae_mse), sorted(pca_mse)
+    ax.plot(ks, [pca_mse[k] for k in ks], "s--", color="0.5", label="PCA (the best linear code)")
+    ax.plot(sizes, [ae_mse[d] for d in sizes], "o-", color="C3", label="autoencoder (measured)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sizes, [str(d) for d in sizes])
+    ax.set_xlabel("latent size (numbers per item)")
+    ax.set_ylabel("test MSE per pixel")
     ax.set_title(title)
     ax.legend()
     return ax

@@ -1,134 +1,62 @@
-"""Quiz Time! The deck's five questions as an interactive ipywidgets quiz.
+"""Quiz Time! The course's five questions, and optional "going further" ones, as an ipywidgets quiz.
+
+The questions, lettered choices, right answers, explanations and model answers live in the plain data file
+``quiz_questions.json`` beside this module (instructors edit them there). Nothing here prints an answer
+unless asked: ``QUESTIONS`` and ``text_version()`` hold the questions and choices only; ``grade()`` answers
+one question; ``answer_key()`` is the instructor's key.
 
 Two layers, so the grading is testable without a browser:
 
-* pure logic: ``QUESTIONS``, ``grade(question_index, choice_index, sweep)`` and ``Score``;
-* widgets: ``Quiz(sweep=...)``, one box per question (radio buttons, a "Check" button, feedback, and an
-  optional reflection box), and a score line. Where widgets cannot render, the quiz shows as plain
-  text/Markdown (questions and choices only); ``Quiz.print_version()`` prints the same.
+* pure logic: ``grade(question, letter, sweep)`` (the question's number as printed, 1-based; the letter of
+  the choice) and ``Score``;
+* widgets: ``Quiz(sweep=...)``, one box per question: a reflection box first (write your own answer), then
+  the lettered choices, a "Check" button, and feedback with the model answer; and a score line. Where
+  widgets cannot render, the quiz shows as text, which says how to grade with ``grade()``.
 
-Indices are 0-based in Python (question 0 is "Question 1"); the CSS classes are 1-based
-(``quiz-q1`` ... ``quiz-q5``, with ``quiz-choices``, ``quiz-check``, ``quiz-feedback``,
-``quiz-reflection`` inside each, and ``quiz-score``) for browser tests.
-
-The correct answers and explanations are stored base64-encoded (``_KEY``) so that a student who opens
-this file does not read them by accident. Instructors: ``print(answer_key(sweep))`` shows them; to change
-them, edit the decoded list (``list(_key())``) and store ``encode_key(new_list)`` in ``_KEY``.
+CSS classes for browser tests: ``quiz-q1`` ... ``quiz-q10`` (one per question), with ``quiz-reflection``,
+``quiz-choices``, ``quiz-check`` and ``quiz-feedback`` inside each, and ``quiz-score``.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-#: The questions exactly as on the deck's "Quiz Time!" slide, each with its multiple-choice options.
-QUESTIONS = (
-    {"text": "What are the two main components of an autoencoder, and what does each one do?",
-     "choices": (
-         "A generator that invents new images, and a discriminator that judges whether they look real.",
-         "An encryptor that scrambles the data with a secret key, and a decryptor that unscrambles it.",
-         "An encoder that compresses the input into a small code, and a decoder that rebuilds the input from it.",
-         "A compressor that zips the image without any loss, and an unzipper that restores every pixel exactly.",
-     )},
-    {"text": "Why is the latent (embedding) space considered the most interesting part of an autoencoder?",
-     "choices": (
-         "It keeps the essential features in a few numbers: similar items sit close, and any point decodes.",
-         "It stores an exact copy of every training image, so the decoder can look each one up when asked.",
-         "It is the largest layer of the network, so it holds more information than any other layer.",
-         "Its axes have fixed meanings chosen by the programmer, such as 'sleeve length' and 'brightness'.",
-     )},
-    {"text": "What advantage does using a 2D latent space provide when teaching or visualizing autoencoders?",
-     "choices": (
-         "It gives the most accurate reconstructions of all latent sizes, because fewer numbers mean less noise.",
-         "It guarantees a latent space without holes, so that every point decodes to a realistic item.",
-         "It is the size real applications use, so a model trained for teaching is ready for production.",
-         "Every item becomes a point on a flat map we can plot: we see clusters and can decode any point.",
-     )},
-    {"text": "True or False: In practice, autoencoders typically use a 2D latent space because it's more "
-             "expressive for complex data.",
-     "choices": ("True", "False")},
-    {"text": "What happens when we give the decoder a point in the latent space that was never seen during "
-             "training? What does this demonstrate?",
-     "choices": (
-         "The decoder raises an error, because it can only decode the codes of images it was trained on.",
-         "It still produces an image: a new item, often a blend of its neighbours. The decoder can generate.",
-         "It returns the training image whose code is nearest, unchanged: the decoder memorised the training set.",
-         "It produces pure random noise, which shows that only the training codes carry any meaning.",
-     )},
-)
-
-#: Where each question is taught: (notebook number, section, deck heading). Not a hint to the answer.
-SEE = (
-    ("02", 1, "Autoencoders: A Two-Part Neural Network"),
-    ("02", 4, "The Embedding (Latent Space)"),
-    ("05", 1, "Visualizing the Latent Space"),
-    ("05", 5, "Real Autoencoders Use Higher Dimensions"),
-    ("03", 3, "Creating Novel Data From Latent Space"),
-)
-
-_KEY = (
-    "W3siYW5zd2VyIjoyLCJ3aHkiOlsiVGhhdCBkZXNjcmliZXMgYSBHQU4gKGdlbmVyYXRvciArIGRpc2NyaW1pbmF0b3IpLCBhIGRp"
-    "ZmZlcmVudCBmYW1pbHkgb2YgbW9kZWxzLiBBbiBhdXRvZW5jb2RlciBoYXMgbm8ganVkZ2U6IGl0cyBkZWNvZGVyIGxlYXJucyBi"
-    "eSBjb21wYXJpbmcgaXRzIG91dHB1dCB4JyB3aXRoIHRoZSBpbnB1dCB4ICh0aGUgcmVjb25zdHJ1Y3Rpb24gbG9zcykuIiwiJ0Vu"
-    "Y29kaW5nJyBoZXJlIGhhcyBub3RoaW5nIHRvIGRvIHdpdGggc2VjcmV0czogdGhlcmUgaXMgbm8ga2V5LCBhbmQgdGhlIGNvZGUg"
-    "aXMgbWVhbnQgdG8gYmUgdXNlZnVsIChzaW1pbGFyIGNsb3RoZXMgZ2V0IG5lYXJieSBjb2RlcyksIG5vdCB1bnJlYWRhYmxlLiIs"
-    "IkNvcnJlY3QuIFRoZSBlbmNvZGVyIGlzIHlvdSwgcGxhY2luZyBlYWNoIGl0ZW0gaW4gdGhlIHdhcmRyb2JlICg3ODQgcGl4ZWxz"
-    "IC0+IGEgZmV3IGNvb3JkaW5hdGVzKTsgdGhlIGRlY29kZXIgaXMgQnJpYW4ncyBzZXdpbmcgbWFjaGluZSwgcmVidWlsZGluZyB0"
-    "aGUgaXRlbSBmcm9tIGl0cyBjb29yZGluYXRlcy4gQXV0b2VuY29kZXJzID0gRW5jb2RlciArIERlY29kZXIuIiwiVGhlIGNvZGUg"
-    "aXMgZmFyIHNtYWxsZXIgdGhhbiB0aGUgaW1hZ2UsIHNvIGRldGFpbCBpcyBsb3N0OiByZWNvbnN0cnVjdGlvbnMgYXJlIGNsb3Nl"
-    "IGJ1dCBibHVycmllciwgYW5kIHRoZSB0ZXN0IGVycm9yIGlzIG5ldmVyIDAuIEFuIGF1dG9lbmNvZGVyIGNvbXByZXNzZXMgbG9z"
-    "c2lseSBhbmQga2VlcHMgdGhlIGVzc2VudGlhbCBmZWF0dXJlcy4iXX0seyJhbnN3ZXIiOjAsIndoeSI6WyJDb3JyZWN0LiBUaGUg"
-    "bGF0ZW50IHNwYWNlIGlzIGEgY29tcHJlc3NlZCBtYXAgb2YgdGhlIGRhdGE6IG5laWdoYm91cnMgb24gaXQgbG9vayBhbGlrZSwg"
-    "YW5kIGV2ZXJ5IHBvaW50LCBldmVuIGFuIGVtcHR5IG9uZSwgaXMgYSByZWNpcGUgdGhlIGRlY29kZXIgY2FuIHNldy4gJ0xhdGVu"
-    "dCBzcGFjZSBpcyB3aGVyZSBpbnNpZ2h0cyBhbmQgY3JlYXRpdml0eSBsaWUuJyIsIkl0IGtlZXBzIG9uZSBzbWFsbCBwb2ludCBw"
-    "ZXIgaXRlbSwgbm90IGEgY29weTogMiBudW1iZXJzIGNhbm5vdCBob2xkIDc4NCBwaXhlbHMgZXhhY3RseS4gVGhlIGRlY29kZXIg"
-    "cmVidWlsZHMgZWFjaCBpdGVtIGZyb20gd2hhdCB0aGUgY29kZSBjYXB0dXJlZCwgd2hpY2ggaXMgd2h5IHJlY29uc3RydWN0aW9u"
-    "cyBhcmUgYSBsaXR0bGUgYmx1cnJ5LiIsIkl0IGlzIHRoZSBzbWFsbGVzdCBsYXllciwgdGhlIGJvdHRsZW5lY2sgKGUuZy4gMiBu"
-    "dW1iZXJzIGZvciA3ODQgcGl4ZWxzKS4gU3F1ZWV6aW5nIHRocm91Z2ggaXQgaXMgd2hhdCBmb3JjZXMgdGhlIG5ldHdvcmsgdG8g"
-    "a2VlcCBvbmx5IHRoZSBlc3NlbnRpYWwgZmVhdHVyZXMuIiwiTm9ib2R5IGNob29zZXMgdGhlIGF4ZXM6IHRoZXkgYXJlIGxlYXJu"
-    "ZWQgZnJvbSB0aGUgZGF0YSBieSBtaW5pbWlzaW5nIHRoZSByZWNvbnN0cnVjdGlvbiBsb3NzLiBTb21lIGRpcmVjdGlvbnMgaGFw"
-    "cGVuIHRvIGZvbGxvdyBmZWF0dXJlcyBzdWNoIGFzIHNoYXBlIG9yIHNpemUsIGJ1dCBub25lIGlzIGZpeGVkIGJ5IGhhbmQsIGFu"
-    "ZCByZXRyYWluaW5nIGNhbiByb3RhdGUgb3IgZmxpcCB0aGUgd2hvbGUgbWFwLiJdfSx7ImFuc3dlciI6Mywid2h5IjpbIjJEIGdp"
-    "dmVzIHRoZSBsYXJnZXN0IGVycm9yIG9mIGFsbCB0aGUgc2l6ZXMgd2UgdHJpZWQ6IG1vcmUgZGltZW5zaW9ucyByZWNvbnN0cnVj"
-    "dCBiZXR0ZXIuIDJEIGlzIGNob3NlbiBmb3Igd2hhdCB3ZSBjYW4gc2VlLCBub3QgZm9yIGFjY3VyYWN5LiIsIkEgMkQgbWFwIGhh"
-    "cyBob2xlcyBhbmQgZ2FwcyBiZXR3ZWVuIGNsdXN0ZXJzIHRvbywgYW5kIHBvaW50cyB0aGVyZSBjYW4gZGVjb2RlIHRvIG9kZCBt"
-    "aXh0dXJlcy4gU2VlaW5nIHRob3NlIGhvbGVzIGlzIGluIGZhY3Qgb25lIG9mIHRoZSB0aGluZ3MgYSAyRCBtYXAgbGV0cyB1cyBk"
-    "by4iLCJSZWFsIGF1dG9lbmNvZGVycyB1c2UgdGVucyBvciBodW5kcmVkcyBvZiBkaW1lbnNpb25zIChzZWUgcXVlc3Rpb24gNCku"
-    "IDJEIGlzIGEgdGVhY2hpbmcgY2hvaWNlLiIsIkNvcnJlY3QuICcyRCBzcGFjZSBpcyBlYXN5IHRvIHBsb3QgYW5kIGludGVycHJl"
-    "dC4gRWFjaCBpbWFnZSA9IGEgcG9pbnQuJyBXZSBjYW4gY29sb3VyIHRoZSBwb2ludHMgYnkgY2xhc3MsIHNlZSB3aGljaCBjbG90"
-    "aGVzIGFyZSBuZWlnaGJvdXJzLCBhbmQgcGljayBhbnkgcG9pbnQgZm9yIEJyaWFuIHRvIHNldy4iXX0seyJhbnN3ZXIiOjEsIndo"
-    "eSI6WyJJdCBpcyBmYWxzZS4ge3N3ZWVwfSBNb3JlIGRpbWVuc2lvbnMgPSBtb3JlIGV4cHJlc3NpdmUgcG93ZXI6IGEgMkQgY29k"
-    "ZSBtdXN0IHNxdWVlemUgYSB3aG9sZSBnYXJtZW50IGludG8gMiBudW1iZXJzLiBSZWFsIGF1dG9lbmNvZGVycyB1c2UgMTBzIG9y"
-    "IDEwMHMgb2YgZGltZW5zaW9uczsgMkQgaXMgZm9yIHRlYWNoaW5nIGFuZCB2aXN1YWxpc2luZywgYmVjYXVzZSB3ZSBjYW4gcGxv"
-    "dCBpdC4iLCJDb3JyZWN0LiBJdCBpcyBmYWxzZS4ge3N3ZWVwfSBSZWFsIGF1dG9lbmNvZGVycyB1c2UgMTBzIG9yIDEwMHMgb2Yg"
-    "ZGltZW5zaW9ucy4gMkQgaXMgdXNlZCBmb3IgdGVhY2hpbmcgYW5kIHZpc3VhbGlzaW5nIGJlY2F1c2Ugd2UgY2FuIHBsb3QgaXQs"
-    "IG5vdCBiZWNhdXNlIGl0IGlzIGV4cHJlc3NpdmUuIl19LHsiYW5zd2VyIjoxLCJ3aHkiOlsiVGhlIGRlY29kZXIgYWNjZXB0cyBh"
-    "bnkgcG9pbnQgeiB3aXRoIHRoZSByaWdodCBudW1iZXIgb2YgY29vcmRpbmF0ZXM7IGl0IG5ldmVyIGNoZWNrcyB3aGV0aGVyIHog"
-    "Y2FtZSBmcm9tIGEgdHJhaW5pbmcgaW1hZ2UuIChPbmx5IGEgbWFsZm9ybWVkIHosIHdpdGggdGhlIHdyb25nIHNoYXBlIG9yIGEg"
-    "TmFOLCBpcyByZWZ1c2VkLikiLCJDb3JyZWN0LiAnWW91IHBvaW50IHRvIGEgbG9jYXRpb24gd2l0aCBubyBjbG90aGVzLiBCcmlh"
-    "biBzdGl0Y2hlcyBhIG5ldywgbmV2ZXItc2Vlbi1iZWZvcmUgaXRlbS4gSXQncyBub3QgcGVyZmVjdCwgYnV0IGl0J3Mgb3JpZ2lu"
-    "YWwuJyBUaGUgZGVjb2RlciBsZWFybmVkIGEgc21vb3RoIG1hcHBpbmcgZnJvbSB0aGUgd2hvbGUgc3BhY2UsIHNvIGl0IGNhbiBn"
-    "ZW5lcmF0ZSBuZXcgZGF0YS4gRmFyIGZyb20gdGhlIGRhdGEsIGluIHRoZSBob2xlcywgcmVzdWx0cyBnZXQgb2RkOiB0aGUgc3Ry"
-    "dWN0dXJlZCBsYXRlbnQgc3BhY2UgYXQgdGhlIGVuZCBvZiAwNiBmaXhlcyB0aGF0LiIsIlRoZSBkZWNvZGVyIGhhcyBubyBsaXN0"
-    "IG9mIHRyYWluaW5nIGltYWdlcyB0byBjb3B5IGZyb20sIG9ubHkgaXRzIHdlaWdodHMuIEEgcG9pbnQgYmV0d2VlbiB0d28gaXRl"
-    "bXMgZGVjb2RlcyB0byBzb21ldGhpbmcgaW4gYmV0d2Vlbiwgbm90IHRvIGVpdGhlciBvbmUuIiwiTmVhciB0aGUgZGF0YSwgbmV3"
-    "IHBvaW50cyBkZWNvZGUgdG8gcGxhdXNpYmxlIGNsb3RoZXMgdGhhdCBibGVuZCB0aGVpciBuZWlnaGJvdXJzLCBiZWNhdXNlIHRo"
-    "ZSBkZWNvZGVyIGlzIGEgc21vb3RoIGZ1bmN0aW9uLiBPbmx5IGZhciBmcm9tIGV2ZXJ5IHRyYWluaW5nIGNvZGUgZG8gdGhlIHJl"
-    "c3VsdHMgZ2V0IHN0cmFuZ2UuIl19XQ=="
-)
-
-
-def encode_key(key: list[dict]) -> str:
-    """The inverse of the decoding used for ``_KEY`` (for instructors who edit the answers)."""
-    return base64.b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+DATA = Path(__file__).with_name("quiz_questions.json")
+LETTERS = "ABCD"
 
 
 @lru_cache(maxsize=1)
-def _key() -> tuple[dict, ...]:
-    return tuple(json.loads(base64.b64decode("".join(_KEY))))
+def _data() -> tuple[dict, ...]:
+    questions = tuple(json.loads(DATA.read_text(encoding="utf-8"))["questions"])
+    for n, q in enumerate(questions, 1):
+        letters = "".join(q["choices"])
+        if letters != LETTERS[:len(letters)] or len(letters) < 2 or q["answer"] not in letters \
+                or set(q["why"]) != set(letters):
+            raise ValueError(f"{DATA.name}, question {n}: choices must be lettered A, B, ... in order, with one "
+                             f"'why' per choice and the answer among them")
+    return questions
+
+
+#: Questions and choices only (no answers), in order: the course's five, then the optional ones.
+QUESTIONS = tuple({"text": q["text"], "choices": tuple(q["choices"].values()), "part": q["part"]}
+                  for q in _data())
+N_COURSE = sum(q["part"] == "course" for q in QUESTIONS)
+
+
+class Result(NamedTuple):
+    """What ``grade()`` says: right or not, why, and the model answer. ``print()`` it to read it."""
+
+    correct: bool
+    why: str
+    model_answer: str
+
+    def __str__(self) -> str:
+        verdict = "\u2713 Correct." if self.correct else "\u2717 Not quite."
+        return f"{verdict} {self.why}\nModel answer: {self.model_answer}"
 
 
 def sweep_sentence(sweep: dict | None) -> str:
@@ -137,8 +65,7 @@ def sweep_sentence(sweep: dict | None) -> str:
         return (f"The latent-size sweep in {_notebook('05')} measures it: the test error falls steadily as the code "
                 "grows from 2 to 32 numbers.")
     items = sorted((int(d), float(mse)) for d, mse in sweep.items())
-    listed = ", ".join(f"{d}D {mse:.4f}" for d, mse in items)
-    sentence = f"Measured in this course (test MSE per pixel): {listed}."
+    sentence = "Measured in this course (test MSE per pixel): " + ", ".join(f"{d}D {e:.4f}" for d, e in items) + "."
     (d_lo, e_lo), (d_hi, e_hi) = items[0], items[-1]
     if d_hi > d_lo and e_hi < e_lo:
         sentence += f" The {d_hi}D code leaves {e_lo / e_hi:.1f}x less error than the {d_lo}D one."
@@ -151,30 +78,37 @@ def _notebook(number: str) -> str:
     return found[0].stem if found else f"notebook {number}"
 
 
-def where_taught(question_index: int) -> str:
-    number, section, heading = SEE[question_index]
-    return f"See {_notebook(number)} §{section} \"{heading}\"."
+def where_taught(question: int) -> str:
+    number, heading = _data()[_index(question)]["see"]
+    return f"See {_notebook(number)} \u00a7 \"{heading}\"."
 
 
-def grade(question_index: int, choice_index: int, sweep: dict | None = None) -> tuple[bool, str]:
-    """Grade one answer: ``(correct, explanation)``. Both indices are 0-based.
+def _index(question) -> int:
+    if isinstance(question, bool) or not isinstance(question, int) or not 1 <= question <= len(QUESTIONS):
+        raise ValueError(f"question must be a question number from 1 to {len(QUESTIONS)}, as printed; "
+                         f"got {question!r}")
+    return question - 1
+
+
+def grade(question: int, letter: str, sweep: dict | None = None) -> Result:
+    """Grade one answer, e.g. ``print(grade(1, "B"))``: question number as printed, letter of your choice.
 
     ``sweep`` (latent size -> test MSE) is quoted in the explanation of question 4.
     """
-    if not 0 <= question_index < len(QUESTIONS):
-        raise IndexError(f"question_index must be 0..{len(QUESTIONS) - 1}, got {question_index}")
-    n_choices = len(QUESTIONS[question_index]["choices"])
-    if choice_index is None or not 0 <= choice_index < n_choices:
-        raise IndexError(f"choice_index must be 0..{n_choices - 1}, got {choice_index}")
-    entry = _key()[question_index]
-    why = entry["why"][choice_index].replace("{sweep}", sweep_sentence(sweep))
-    return choice_index == entry["answer"], f"{why} {where_taught(question_index)}"
+    q = _data()[_index(question)]
+    allowed = ", ".join(q["choices"])
+    if not isinstance(letter, str) or letter.strip().upper() not in q["choices"]:
+        raise ValueError(f"question {question}: answer with one of the letters {allowed}; got {letter!r}")
+    letter = letter.strip().upper()
+    fill = sweep_sentence(sweep)
+    why = f"{q['why'][letter].replace('{sweep}', fill)} {where_taught(question)}"
+    return Result(letter == q["answer"], why, q["model_answer"].replace("{sweep}", fill))
 
 
 class Score:
     """The latest result per question; a question counts as right if its last check was right."""
 
-    def __init__(self, n_questions: int = len(QUESTIONS)):
+    def __init__(self, n_questions: int = N_COURSE):
         self.results: dict[int, bool] = {}
         self.total = n_questions
 
@@ -193,24 +127,35 @@ class Score:
         return f"Score: {self.correct} / {self.total}"
 
 
+_FURTHER = ("Going further (optional): the big lessons of notebooks 04 and 06. They do not count in the score "
+            "above.")
+_HOW = ("To check an answer without buttons, run `from ae_helpers.quiz import grade` and then, for example, "
+        "`print(grade(1, \"B\"))`: the question's number, then your letter. It says whether you are right, why, "
+        "and gives a model answer.")
+
+
 def text_version(markdown: bool = False) -> str:
-    """The questions and choices (no answers) as plain text, or Markdown."""
-    lines = ["#### Quiz Time!" if markdown else "Quiz Time!", ""]
-    for i, q in enumerate(QUESTIONS, 1):
-        lines += [f"**{i}. {q['text']}**", ""] if markdown else [f"{i}. {q['text']}"]
-        lines += [f"{'- ' if markdown else '   '}{'ABCD'[j]}) {c}" for j, c in enumerate(q["choices"])]
+    """The questions and choices (no answers) as plain text, or Markdown, with how to grade them."""
+    lines = ["#### Quiz Time!" if markdown else "Quiz Time!", "",
+             "First write your own answer to each question, then pick a letter.", ""]
+    for n, q in enumerate(QUESTIONS, 1):
+        if n == N_COURSE + 1:
+            lines += [f"*{_FURTHER}*" if markdown else _FURTHER, ""]
+        lines += [f"**{n}. {q['text']}**", ""] if markdown else [f"{n}. {q['text']}"]
+        lines += [f"{'- ' if markdown else '   '}{x}) {c}" for x, c in zip(LETTERS, q["choices"])]
         lines.append("")
-    lines.append("(Run the notebook in JupyterLab to check your answers.)")
+    lines.append(_HOW if markdown else _HOW.replace("`", ""))
     return "\n".join(lines)
 
 
 def answer_key(sweep: dict | None = None) -> str:
-    """The instructor's answer key: each question, its correct choice and why."""
+    """The instructor's answer key: each question, its right choice, why, and the model answer."""
     lines = []
-    for i, q in enumerate(QUESTIONS):
-        a = _key()[i]["answer"]
-        _, why = grade(i, a, sweep)
-        lines += [f"{i + 1}. {q['text']}", f"   Answer: {'ABCD'[a]}) {q['choices'][a]}", f"   Why: {why}", ""]
+    for n, (q, data) in enumerate(zip(QUESTIONS, _data()), 1):
+        a = data["answer"]
+        result = grade(n, a, sweep)
+        lines += [f"{n}. {q['text']}", f"   Answer: {a}) {data['choices'][a]}", f"   Why: {result.why}",
+                  f"   Model answer: {result.model_answer}", ""]
     return "\n".join(lines)
 
 
@@ -230,57 +175,62 @@ class Quiz:
     """The interactive quiz. Display it (last line of a cell); ``print_version()`` prints it as text.
 
     ``sweep``: latent size -> measured test MSE, quoted when question 4 is checked.
-    Parts for tests: ``radios``, ``buttons``, ``feedback``, ``reflections`` (lists, one per
-    question; ``reflections[i]`` is None for the True/False question), ``score_label``, ``score``.
+    Parts for tests (lists, one per question, 0-based): ``reflections``, ``radios``, ``buttons``,
+    ``feedback``; ``score`` (the course's questions), ``further`` (the optional ones), ``score_label``.
     """
 
     def __init__(self, sweep: dict | None = None):
         import ipywidgets as w
 
         self.sweep = dict(sweep) if sweep else None
-        self.score = Score()
-        self.radios, self.buttons, self.feedback, self.reflections, boxes = [], [], [], [], []
+        self.score, self.further = Score(N_COURSE), Score(len(QUESTIONS) - N_COURSE)
+        self.reflections, self.radios, self.buttons, self.feedback, boxes = [], [], [], [], []
         for i, q in enumerate(QUESTIONS):
-            radio = w.RadioButtons(options=list(q["choices"]), value=None, layout=w.Layout(width="auto"))
-            radio.add_class("quiz-choices")
+            reflection = w.Textarea(placeholder="First, your own answer in a sentence or two (not graded). "
+                                    "Then pick a letter below and press Check.",
+                                    layout=w.Layout(width="95%", height="4em"))
+            radio = w.RadioButtons(options=[f"{x}) {c}" for x, c in zip(LETTERS, q["choices"])], value=None,
+                                   layout=w.Layout(width="auto"))
             button = w.Button(description="Check", button_style="primary", tooltip="Check this answer")
-            button.add_class("quiz-check")
             button.on_click(lambda _b, i=i: self.check(i))
             feedback = w.HTML("")
-            feedback.add_class("quiz-feedback")
-            parts = [w.HTML(f"<b>Question {i + 1}.</b> {html.escape(q['text'])}"), radio, button, feedback]
-            reflection = None
-            if len(q["choices"]) > 2:  # open questions turned multiple choice: room for your own words
-                reflection = w.Textarea(placeholder="Optional: answer in your own words (not graded).",
-                                        layout=w.Layout(width="95%", height="4em"))
-                reflection.add_class("quiz-reflection")
-                parts.append(reflection)
-            box = w.VBox(parts, layout=w.Layout(margin="0 0 14px 0"))
+            for widget, css in ((reflection, "quiz-reflection"), (radio, "quiz-choices"), (button, "quiz-check"),
+                                (feedback, "quiz-feedback")):
+                widget.add_class(css)
+            title = w.HTML(f"<b>Question {i + 1}.</b> {html.escape(q['text'])}")
+            box = w.VBox([title, reflection, radio, button, feedback], layout=w.Layout(margin="0 0 14px 0"))
             box.add_class(f"quiz-q{i + 1}")
             box.add_class("quiz-question")
-            self.radios.append(radio)
-            self.buttons.append(button)
-            self.feedback.append(feedback)
-            self.reflections.append(reflection)
-            boxes.append(box)
-        self.score_label = w.HTML(f"<b>{self.score}</b>")
+            if i == N_COURSE:
+                boxes.append(w.HTML(f"<h4>Going further</h4><p>{html.escape(_FURTHER)}</p>"))
+            for parts, widget in zip((self.reflections, self.radios, self.buttons, self.feedback, boxes),
+                                     (reflection, radio, button, feedback, box)):
+                parts.append(widget)
+        self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("quiz-score")
-        self.widget = w.VBox([w.HTML(_CSS), *boxes, self.score_label])
+        self.widget = w.VBox([w.HTML(_CSS), *boxes[:N_COURSE], self.score_label, *boxes[N_COURSE:]])
         self.widget.add_class("quiz")
 
+    def _score_text(self) -> str:
+        extra = f" &nbsp;\u00b7&nbsp; going further: {self.further.correct} / {self.further.total}" \
+            if self.further.checked else ""
+        return f"<b>{self.score}</b>{extra}"
+
     def check(self, question_index: int) -> bool | None:
-        """What the "Check" button does: grade the selected choice, show why, update the score."""
+        """What the "Check" button does: grade the selected choice, show why and the model answer."""
         choice = self.radios[question_index].index
         if choice is None:
             self.feedback[question_index].value = "<i>Pick an answer first, then press Check.</i>"
             return None
-        correct, why = grade(question_index, choice, self.sweep)
-        self.score.record(question_index, correct)
-        mark, css = ("\u2713 Correct.", "good") if correct else ("\u2717 Not quite.", "bad")
-        why = why.removeprefix("Correct. ")
-        self.feedback[question_index].value = f'<div class="{css}"><b>{mark}</b> {html.escape(why)}</div>'
-        self.score_label.value = f"<b>{self.score}</b>"
-        return correct
+        result = grade(question_index + 1, LETTERS[choice], self.sweep)
+        score = self.score if question_index < N_COURSE else self.further
+        score.record(question_index, result.correct)
+        mark, css = ("\u2713 Correct.", "good") if result.correct else ("\u2717 Not quite.", "bad")
+        self.feedback[question_index].value = (
+            f'<div class="{css}"><b>{mark}</b> {html.escape(result.why)}<br><b>Model answer:</b> '
+            f"{html.escape(result.model_answer)}</div>")
+        self.score_label.value = self._score_text()
+        return result.correct
 
     def answer_key(self) -> str:
         return answer_key(self.sweep)
@@ -289,7 +239,7 @@ class Quiz:
         print(text_version())
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = self.widget._repr_mimebundle_() if self.widget._repr_mimebundle_ else {}
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
         bundle["text/plain"] = text_version()
         bundle["text/markdown"] = text_version(markdown=True)
         return bundle

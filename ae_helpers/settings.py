@@ -4,6 +4,8 @@ Everything is read from environment variables *when called*, so a test can
 change them with ``monkeypatch.setenv`` without re-importing anything.
 
 * ``AE_QUICK=1``     quick mode (tests, CI): less data, fewer epochs.
+* ``AE_SEED``        the course's seed (default 0): the shared models' seed (part of their checkpoint
+  key) and the seed each notebook draws its samples from. The course's claims hold for 0, 1 and 2.
 * ``AE_DATA_DIR``    where Fashion-MNIST is cached (default: ``data/`` in the repo).
 * ``AE_CACHE_DIR``   where trained checkpoints are cached (default: ``checkpoints/``).
 * ``AE_USER_CACHE_DIR`` this user's own writable cache, used when the two above are a read-only
@@ -26,6 +28,20 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 def is_quick() -> bool:
     """True when ``AE_QUICK`` is set to something other than ``0``/empty."""
     return os.environ.get("AE_QUICK", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def course_seed() -> int:
+    """The course's seed: ``AE_SEED`` as a whole number >= 0 (default 0)."""
+    raw = os.environ.get("AE_SEED", "").strip()
+    if not raw:
+        return 0
+    try:
+        seed = int(raw)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise ValueError(f"AE_SEED must be a whole number >= 0 (e.g. AE_SEED=1), got {raw!r}")
+    return seed
 
 
 def quick_or(full, quick):

@@ -1,13 +1,13 @@
-"""Pictures for the Magic Wardrobe story (notebooks 01 and 02).
+"""Drawings for the Magic Wardrobe story (notebooks 01 and 02, the slides).
 
-* ``pick_items``        a seeded, class-balanced handful of items (the clothes in the pile)
-* ``messy_pile``        the clothes thrown on a heap: random places, random angles
-* ``nearest_images``    the closest real photos to an image (is a generated item a copy?)
-* ``empty_spot``        an empty spot between two neighbouring groups
+* ``pile_layout``       where each item of the pile lands (seeded random places and angles)
+* ``draw_pile``         the clothes thrown on a heap, drawn at those places
 * ``draw_autoencoder``  the two-part network as boxes and arrows (784 -> ... -> 2 -> ... -> 784)
 
-Every drawing function takes a matplotlib ``ax`` (made for you when omitted) and returns it;
-end the notebook cell with ``plt.show()``. Importing this module has no side effects.
+The plotting convention of :mod:`ae_helpers.plots`: data first, ``ax=None`` -> a new figure, the axes
+returned; end the notebook cell with ``plt.show()``. The searches and the sampler of the story
+(``pick_items``, ``emptiest_spots``, ``nearest_images``) are plain functions in :mod:`ae_helpers.latent`.
+Importing this module has no side effects.
 """
 
 from __future__ import annotations
@@ -17,19 +17,7 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Affine2D
 
-from .plots import _ax
-
-
-def pick_items(labels, per_class=10, seed=0) -> torch.Tensor:
-    """Indices of ``per_class`` random items of every class, in a random (seeded) order."""
-    labels = torch.as_tensor(labels)
-    gen = torch.Generator().manual_seed(seed)
-    chosen = []
-    for c in labels.unique().tolist():
-        idx = (labels == c).nonzero().flatten()
-        chosen.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
-    chosen = torch.cat(chosen)
-    return chosen[torch.randperm(len(chosen), generator=gen)]
+from .plots import get_ax
 
 
 def _rgba(img) -> np.ndarray:
@@ -41,26 +29,28 @@ def _rgba(img) -> np.ndarray:
     return rgba
 
 
-def messy_pile(images, ax=None, seed=0, size=1.0, spread=9.0, title="A messy pile of clothes"):
-    """Throw ``images`` (N, 1, 28, 28) on a heap: random positions and angles (seeded).
+def pile_layout(n, seed=0, spread=9.0) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``n`` items thrown on a heap land: ``(positions (n, 2), angles (n,) in degrees)``, seeded.
 
-    Later items land on top of earlier ones, as in a real pile. Returns
-    ``(ax, positions, angles)``: positions (N, 2) in pile units, angles (N,) in degrees,
-    so a notebook can circle a particular item afterwards.
-    """
-    images = torch.as_tensor(images).detach().cpu()
+    A heap: dense in the middle, thinner at the edges."""
     rng = np.random.default_rng(seed)
-    n = len(images)
-    # a heap: dense in the middle, thinner at the edges
     positions = np.clip(rng.normal(0.0, spread / 3.2, size=(n, 2)), -spread / 2, spread / 2)
     angles = rng.uniform(-180.0, 180.0, size=n)
-    ax = _ax(ax)
+    return positions, angles
+
+
+def draw_pile(images, positions, angles, ax=None, size=1.0, title="A messy pile of clothes"):
+    """Draw ``images`` (N, 1, 28, 28) at ``positions`` (N, 2), turned by ``angles`` (see :func:`pile_layout`).
+
+    Later items land on top of earlier ones, as in a real pile. Returns the axes."""
+    images = torch.as_tensor(images).detach().cpu()
+    ax = get_ax(ax)
     half = size / 2
     for img, (px, py), angle in zip(images, positions, angles):
         artist = ax.imshow(_rgba(img), extent=(px - half, px + half, py - half, py + half),
                            interpolation="bilinear", zorder=2)
         artist.set_transform(Affine2D().rotate_deg_around(px, py, angle) + ax.transData)
-    lim = spread / 2 + size
+    lim = np.abs(np.asarray(positions)).max(initial=0.0) + size
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
@@ -69,50 +59,7 @@ def messy_pile(images, ax=None, seed=0, size=1.0, spread=9.0, title="A messy pil
     ax.set_yticks([])
     if title:
         ax.set_title(title)
-    return ax, positions, angles
-
-
-@torch.no_grad()
-def nearest_images(pool, image, k=1, batch_size=5000):
-    """The ``k`` images of ``pool`` (N, 1, 28, 28) closest to ``image`` (MSE per pixel).
-
-    Returns ``(indices, mses)``, closest first. Works in batches, so the 60,000 training
-    images fit in memory easily.
-    """
-    target = torch.as_tensor(image).reshape(1, -1).float()
-    errors = torch.cat([((xb.reshape(len(xb), -1) - target) ** 2).mean(1)
-                        for xb in torch.as_tensor(pool).split(batch_size)])
-    mses, indices = errors.topk(k, largest=False)
-    return indices, mses
-
-
-@torch.no_grad()
-def empty_spot(codes, labels, neighbours=2, steps=41, middle=0.6):
-    """An empty spot in a 2D map, between two neighbouring groups of codes.
-
-    For every class, walk the straight line from its centre (mean code) to the centres of
-    its ``neighbours`` nearest classes; on the ``middle`` part of each line measure the
-    distance to the closest code. Returns ``(spot (2,), gap, (a, b))``: the spot farthest
-    from every code, its distance ``gap`` to the closest code, and the two classes it lies
-    between.
-    """
-    codes = torch.as_tensor(codes).detach().float()
-    labels = torch.as_tensor(labels)
-    classes = labels.unique().tolist()
-    centres = torch.stack([codes[labels == c].mean(0) for c in classes])
-    between = torch.cdist(centres, centres).fill_diagonal_(float("inf"))
-    pairs = {tuple(sorted((i, int(j)))) for i in range(len(classes))
-             for j in between[i].topk(neighbours, largest=False).indices}
-    t = torch.linspace(0.5 - middle / 2, 0.5 + middle / 2, steps)[:, None]
-    best = (None, -1.0, None)
-    for i, j in sorted(pairs):
-        line = centres[i] + t * (centres[j] - centres[i])           # (steps, 2)
-        gaps = torch.cat([torch.cdist(line, part).min(1).values for part in codes.split(20000)])
-        gaps = gaps.view(-1, steps).min(0).values
-        k = int(gaps.argmax())
-        if gaps[k] > best[1]:
-            best = (line[k].clone(), float(gaps[k]), (classes[i], classes[j]))
-    return best
+    return ax
 
 
 def _box(ax, x, height, width, color, text, fontsize=9):
@@ -131,7 +78,7 @@ def draw_autoencoder(sizes=(784, 256, 128, 2, 128, 256, 784), ax=None, images=No
     """
     sizes = list(sizes)
     mid = int(np.argmin(sizes))
-    ax = _ax(ax, figsize=(11, 3.8))
+    ax = get_ax(ax, figsize=(11, 3.8))
     gap = 1.6
     xs = np.arange(len(sizes)) * gap
     heights = [0.5 + 2.4 * np.log(s) / np.log(max(sizes)) for s in sizes]

@@ -6,8 +6,9 @@
   from ``file://``, where a page may not ``fetch`` files): the decoder's dense layers (float32, base64,
   each weight matrix row-major ``(out, in)`` like torch), the map picture (the notebook explorer's own,
   a PNG) with the pixel box of its plotted area and the latent extent, and ``n_items`` test items (codes,
-  labels, 28x28 pictures on one PNG sheet) for the nearest-item panel and the interpolation strip. The verdict's
-  threshold is computed over those same items, with the notebook explorer's rule.
+  labels, 28x28 pictures on one PNG sheet) for the nearest-item panel and the interpolation strip. The verdict
+  (``ae_helpers.latent.verdict``) gets its scale, the typical gap, from those same items, and its grades
+  (``latent.VERDICT_GRADES``) from the export, so the page and the notebook explorer say the same.
 * ``decode-reference.json``: torch's ``model.decode(z)`` for a few z (the map's corners among them), so a
   browser test can check the page's arithmetic. The page does not load it.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import latent
 from .data import CLASS_NAMES
 
 DATA_FILE, REFERENCE_FILE = "explorer-data.js", "decode-reference.json"
@@ -89,9 +92,10 @@ def _sprite(ink: np.ndarray, cols: int) -> str:
 def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
     """What the page needs, as a JSON-able dict (see the module docstring). ``test_data``: Fashion-MNIST
     test images and labels (the map shows all of them; the first ``n_items`` are searched and picked)."""
-    from .explorer import LatentExplorer, _xy
+    from .explorer import LatentExplorer
+    from .explorer_view import images_and_labels
 
-    x, y = _xy(test_data, "test_data")
+    x, y = images_and_labels(test_data, "test_data")
     n = min(int(n_items), len(x))
     # The notebook explorer with these items as its "real items": its map, extent, start point and threshold
     ex = LatentExplorer(model, (x[:n], y[:n]), (x, y), steps=steps)
@@ -109,6 +113,9 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
                   "cols": SPRITE_COLS},
         "classes": list(CLASS_NAMES), "threshold": float(ex.threshold), "start": [float(v) for v in ex.z],
+        # the notebook explorer's graded verdict (ae_helpers.latent.verdict): its scale and its grades
+        "verdict": {"gap": float(ex.gap), "grades": [[None if math.isinf(most) else most, words]
+                                                     for most, words in latent.VERDICT_GRADES]},
         "steps": int(steps), "latent_dim": 2,
     }
 

@@ -31,8 +31,9 @@ import ae_helpers
 import torch
 from ae_helpers import data
 from ae_helpers.models import Autoencoder
-from ae_helpers.training import RECIPES, train
-recipe = dict(RECIPES[sys.argv[1]])
+from ae_helpers.course_models import RECIPES
+from ae_helpers.training import train
+recipe = dict(RECIPES["mlp", sys.argv[1]])
 recipe["epochs"] = int(sys.argv[3]) or recipe["epochs"]
 x, _ = data.load("train", recipe["n_train"])
 torch.manual_seed(0)

@@ -21,8 +21,8 @@ import time
 import torch
 
 from ae_helpers import data, latent
+from ae_helpers.course_models import ModelConfig, pretrained
 from ae_helpers.settings import is_quick
-from ae_helpers.training import CONV, CONV_RECIPES, pretrained
 
 
 def n_params(model) -> int:
@@ -37,7 +37,7 @@ def main() -> None:
         raise SystemExit("Unset AE_QUICK: the benchmark measures full mode, what students get.")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}, torch {torch.__version__} using {torch.get_num_threads()} threads")
-    print(f"conv recipe: {CONV} {CONV_RECIPES['full']}")
+    print(f"conv recipe: {ModelConfig.course(16, arch='conv', quick=False)}")
     x_train, _ = data.load("train")
     x_test, _ = data.load("test")
     rows = {}

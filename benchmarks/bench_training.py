@@ -17,8 +17,8 @@ import time
 import torch
 
 from ae_helpers import data, latent
+from ae_helpers.course_models import pretrained
 from ae_helpers.settings import is_quick
-from ae_helpers.training import pretrained
 
 
 def main() -> None:

@@ -216,8 +216,8 @@ def build_explorer(out_dir: Path | str | None = None, quick: bool | None = None,
     """The in-browser explorer into ``out_dir``: ``explorer/`` (data, script, style) and ``explorer.html``.
     Uses the same shared 2D model and test items as the deck (trained on first use). Returns the page."""
     from ae_helpers import data, web_explorer
+    from ae_helpers.course_models import pretrained
     from ae_helpers.settings import is_quick
-    from ae_helpers.training import pretrained
 
     quick = is_quick() if quick is None else quick
     out_dir = Path(out_dir or BUILD_DIR).resolve()

@@ -12,10 +12,14 @@ def run(*args, env_extra=None):
 
 
 def test_train_warms_the_cache_and_prints_the_test_mse(tmp_path):
-    result = run("train", "--latent-dim", "2", env_extra={"AE_CACHE_DIR": str(tmp_path), "AE_QUICK": "1"})
+    from ae_helpers.course_models import ModelConfig
+
+    result = run("train", "--latent-dim", "2", "--seed", "1",
+                 env_extra={"AE_CACHE_DIR": str(tmp_path), "AE_QUICK": "1"})
     assert result.returncode == 0, result.stderr
     assert "2D autoencoder (quick mode), test MSE per pixel: 0.0" in result.stdout
-    assert len(list(tmp_path.glob("ae_2d_mse_quick_*.safetensors"))) == 1
+    want = ModelConfig.course(2, seed=1, quick=True).checkpoint_name()   # --seed 1 is the seed of the key
+    assert [p.name for p in tmp_path.glob("*.safetensors")] == [want]
     assert "epoch" in result.stderr  # the progress bar
 
 
@@ -37,3 +41,11 @@ def test_missing_data_is_a_clear_failure(tmp_path):
     result = run("data", env_extra=env)
     assert result.returncode == 1
     assert "dataset-fashion-mnist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_latent_size_is_a_one_line_usage_error():
+    for bad in ("0", "-3", "two"):
+        result = run("train", "--latent-dim", bad)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "--latent-dim: must be a whole number >= 1" in result.stderr.strip().splitlines()[-1]

@@ -25,14 +25,15 @@ BY_NAME = {e.name: e for e in EXERCISES}
 @pytest.fixture(scope="module", autouse=True)
 def small_shared_models(tmp_path_factory):
     """pretrained(2) and pretrained(8) in quick mode, trained once into a temporary cache."""
-    from ae_helpers import training
+    from ae_helpers import course_models
 
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp:  # core.shared_model(d) asks for the course's model by its size
         mp.setenv("AE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         mp.setenv("AE_QUICK", "1")
-        mp.setitem(training.RECIPES, "quick", {"epochs": 3, "batch_size": 256, "lr": 5e-3, "n_train": 4000})
-        training.pretrained(2, progress=False)
-        training.pretrained(8, progress=False)
+        mp.setitem(course_models.RECIPES, ("mlp", "quick"), {"epochs": 3, "batch_size": 256, "lr": 5e-3,
+                                                               "n_train": 4000})
+        course_models.pretrained(2, progress=False)
+        course_models.pretrained(8, progress=False)
         yield
 
 

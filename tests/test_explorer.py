@@ -9,8 +9,10 @@ import pytest
 import torch
 from PIL import Image
 
+from ae_helpers import latent
 from ae_helpers.data import fashion_mnist
-from ae_helpers.explorer import _MARK, LatentExplorer
+from ae_helpers.explorer import LatentExplorer
+from ae_helpers.latent_map import MARK as _MARK
 from ae_helpers.models import Autoencoder
 from ae_helpers.training import train
 
@@ -20,7 +22,7 @@ def tiny(real_data):
     """A small 2D autoencoder trained for two quick epochs on 400 real images."""
     x_train, y_train, x_test, y_test = real_data
     torch.manual_seed(0)
-    model = Autoencoder(2, hidden=(64,))
+    model = Autoencoder(2, hidden=(64, 32))
     train(model, x_train[:400], epochs=2, batch_size=64, progress=False)
     return model, (x_train[:400], y_train[:400]), (x_test[:150], y_test[:150])
 
@@ -83,6 +85,34 @@ def test_set_z_clamps_off_map_values(explorer):
     assert "⚠" not in explorer.status.value
 
 
+def test_the_clamp_note_names_the_coordinate_the_value_and_the_edge(explorer):
+    """set_z clamps itself (not only the slider) and says so: which coordinate, what was asked, where it went."""
+    z = explorer.set_z(explorer.z1.min - 5.0, 0.1)
+    assert z == pytest.approx((explorer.z1.min, 0.1), abs=1e-6)
+    note = explorer.status.value
+    assert f"z1={explorer.z1.min - 5.0:.4g} is off the map [{explorer.z1.min:.2f}, {explorer.z1.max:.2f}]" in note
+    assert f"clamped to {explorer.z1.min:.2f}" in note and "z2=" not in note.split("Now at")[0]
+    assert f"Now at z = ({explorer.z1.min:.2f}, 0.10)" in note
+    assert explorer.nearest == explorer.find_nearest(*explorer.z)  # the clamped point is the one shown
+
+
+def test_an_error_in_an_update_shows_in_the_status_line_and_does_not_freeze(explorer, monkeypatch):
+    explorer.set_z(0.1, 0.1)
+
+    def broken():
+        raise RuntimeError("the decoder is on strike")
+
+    monkeypatch.setattr(explorer, "decode_current", broken)
+    explorer.z1.value = 0.2                      # an observer runs and fails
+    assert "RuntimeError: the decoder is on strike" in explorer.status.value
+    explorer.set_z(0.3, 0.3)                     # set_z too: reported, not raised
+    assert "could not update" in explorer.status.value and not explorer._busy
+    monkeypatch.undo()
+    image = explorer.image.value
+    explorer.z1.value = 0.4                      # the widget still reacts afterwards
+    assert explorer.status.value.startswith("z = (0.40, 0.30)") and explorer.image.value != image
+
+
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), "abc", None])
 def test_set_z_rejects_non_numbers_without_crashing(explorer, bad):
     explorer.set_z(0.25, 0.5)
@@ -102,9 +132,13 @@ def test_nan_slider_value_is_reverted_with_a_message(explorer):
 def test_recalling_near_real_items_inventing_far_away(explorer):
     explorer.set_z(*explorer.train_codes[7].tolist())
     assert not explorer.nearest["inventing"] and "recalling" in explorer.neighbour_info.value
-    assert explorer.nearest["distance"] <= explorer.threshold
+    assert explorer.nearest["grade"] == 0 and explorer.nearest["distance"] <= 2 * explorer.gap
+    assert "latent distance to the nearest real item" in explorer.neighbour_info.value
+    assert explorer.status.value.endswith(latent.VERDICT_GRADES[0][1])
     explorer.set_z(explorer.z1.max, explorer.z2.max)
     assert explorer.nearest["inventing"] and "inventing" in explorer.neighbour_info.value
+    assert explorer.nearest["distance"] > explorer.threshold == pytest.approx(10 * explorer.gap)
+    assert explorer.nearest["verdict"] == latent.verdict(explorer.nearest["distance"], explorer.gap)
 
 
 def test_go_to_a_class_centre(explorer):

@@ -105,3 +105,71 @@ def test_clear_errors():
         latent.knn_accuracy(x, torch.zeros(4), x, torch.zeros(5))
     with pytest.raises(ValueError, match="one row per item"):
         latent.precision_at_k(torch.rand(5), torch.zeros(5))
+
+
+def test_nearest_item_matches_brute_force_and_skips_itself(blobs):
+    x, _, t, _ = blobs
+    idx, dist = latent.nearest_item(t, x, chunk=7)
+    assert idx.tolist() == [brute_neighbours(q, x, 1)[0] for q in t]
+    assert dist.tolist() == pytest.approx([math.dist(q.tolist(), x[j].tolist()) for q, j in zip(t, idx)], abs=1e-5)
+    own, own_dist = latent.nearest_item(x, x, exclude_self=True, chunk=9)
+    assert own.tolist() == [brute_neighbours(q, x, 1, skip=i)[0] for i, q in enumerate(x)]
+    assert (own_dist > 0).all()
+    with pytest.raises(ValueError, match="same number of rows"):
+        latent.nearest_item(t, x, exclude_self=True)
+
+
+def test_typical_gap_is_the_median_nearest_other_distance(blobs):
+    x = blobs[0]
+    gaps = sorted(min(math.dist(p.tolist(), q.tolist()) for j, q in enumerate(x) if j != i) for i, p in enumerate(x))
+    assert latent.typical_gap(x, sample=1000) == pytest.approx((gaps[29] + gaps[30]) / 2, abs=1e-5)  # 60 items
+    assert latent.typical_gap(x, quantile=1.0) == pytest.approx(gaps[-1], abs=1e-5)
+
+
+def test_verdict_is_graded_and_names_the_latent_distance():
+    gap = 0.02
+    grades = [latent.verdict_grade(d, gap) for d in (0.0, 0.04, 0.0401, 0.2, 0.21, 10.08)]
+    assert grades == [0, 0, 1, 1, 2, 2]
+    text = latent.verdict(0.042, 0.02)
+    assert text.startswith("latent distance to the nearest real item 0.042 = 2.1x the typical gap")
+    assert text.endswith(latent.VERDICT_GRADES[1][1])
+    assert "inventing" in latent.verdict(10.08, gap) and "recalling" in latent.verdict(0.013, gap)
+
+
+def test_first_of_each_class_and_pick_items():
+    y = torch.tensor([2, 0, 2, 1, 0, 1, 2])
+    assert latent.first_of_each_class(y).tolist() == [1, 3, 0]
+    assert latent.first_of_each_class(y, n=2).tolist() == [[1, 3, 0], [4, 5, 2]]
+    with pytest.raises(ValueError, match="class 0 has only 2"):
+        latent.first_of_each_class(y, n=3)
+    picked = latent.pick_items(y, per_class=1, seed=3)
+    assert sorted(y[picked].tolist()) == [0, 1, 2]
+    assert torch.equal(picked, latent.pick_items(y, per_class=1, seed=3))
+
+
+def test_extent_interpolate_and_emptiest_spots():
+    codes = torch.tensor([[0.0, 0.0], [1.0, 2.0], [0.5, 1.0]])
+    assert latent.extent(codes, margin=0.1) == pytest.approx((-0.1, 1.1, -0.2, 2.2))
+    line = latent.interpolate(torch.tensor([0.0, 0.0]), torch.tensor([1.0, 2.0]), steps=5)
+    assert torch.allclose(line, torch.tensor([[0, 0], [0.25, 0.5], [0.5, 1], [0.75, 1.5], [1, 2]]))
+    g = torch.Generator().manual_seed(0)
+    two = torch.cat([torch.randn(200, 2, generator=g) * 0.2, torch.randn(200, 2, generator=g) * 0.2 + 4])
+    spots, gaps = latent.emptiest_spots(two, n=5, min_gap=0.5)
+    assert abs(float(spots[0].sum()) - 4.0) < 0.3   # on the line halfway between the two groups (x + y = 4)
+    brute = torch.cdist(spots, two).min(1).values
+    assert torch.allclose(gaps, brute) and (gaps > 0.5).all() and (gaps[:-1] >= gaps[1:]).all()
+    assert (torch.pdist(spots) > 0.1 * (two.max(0).values - two.min(0).values).norm()).all()   # spread out
+
+
+def test_sewable_spot_skips_spots_that_decode_to_a_ghost():
+    g = torch.Generator().manual_seed(0)
+    two = torch.cat([torch.randn(200, 2, generator=g) * 0.2, torch.randn(200, 2, generator=g) * 0.2 + 4])
+    images = torch.ones(10, 1, 28, 28)
+    spots, gaps = latent.emptiest_spots(two, n=12, min_gap=0.5)
+    def decode(z):          # a full item to the right of the emptiest spot, a blank ghost elsewhere
+        return (z[:, :1] > spots[0, 0] + 1e-4).float().expand(-1, 784).reshape(-1, 1, 28, 28)
+    expected = next(i for i in range(len(spots)) if spots[i, 0] > spots[0, 0] + 1e-4)
+    spot, gap, ghosts = latent.sewable_spot(decode, two, images, min_gap=0.5)
+    assert ghosts == expected > 0 and torch.equal(spot, spots[expected]) and gap == pytest.approx(float(gaps[expected]))
+    with pytest.raises(ValueError, match="faint ghost"):
+        latent.sewable_spot(lambda z: torch.zeros(len(z), 1, 28, 28), two, images, min_gap=0.5)

@@ -57,7 +57,7 @@ def test_draw_path_and_marker_use_their_own_palette_slots():
 def explorer(real_data):
     x_train, y_train, x_test, y_test = real_data
     torch.manual_seed(0)
-    model = Autoencoder(2, hidden=(32,))
+    model = Autoencoder(2, hidden=(32, 16))
     train(model, x_train[:300], epochs=1, batch_size=64, progress=False)
     return LatentExplorer(model, (x_train[:300], y_train[:300]), (x_test[:120], y_test[:120]), steps=8)
 

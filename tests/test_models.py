@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from ae_helpers.models import Autoencoder, Decoder, Encoder
+from ae_helpers.latent import pca_mse
+from ae_helpers.models import Autoencoder, Decoder, Encoder, LinearAutoencoder
 from ae_helpers.training import evaluate, train
 
 
@@ -59,21 +60,28 @@ def test_latent_dim_must_be_positive():
         Autoencoder(0)
 
 
-def pca_error(x_train, x_test, k):
-    """Held-out reconstruction MSE of PCA with k components, computed with torch.linalg."""
-    X, T = x_train.flatten(1).double(), x_test.flatten(1).double()
-    mean = X.mean(0)
-    _, _, vh = torch.linalg.svd(X - mean, full_matrices=False)
-    W = vh[:k].T
-    recon = (T - mean) @ W @ W.T + mean
-    return ((recon - T) ** 2).mean().item()
+def test_state_dict_keys_are_pinned():
+    """The shared checkpoints store these names: changing the layers' order would orphan every cache."""
+    shapes = {k: tuple(v.shape) for k, v in Autoencoder(2).state_dict().items()}
+    assert shapes == {
+        "encoder.1.weight": (256, 784), "encoder.1.bias": (256,), "encoder.3.weight": (128, 256),
+        "encoder.3.bias": (128,), "encoder.5.weight": (2, 128), "encoder.5.bias": (2,),
+        "decoder.0.weight": (128, 2), "decoder.0.bias": (128,), "decoder.2.weight": (256, 128),
+        "decoder.2.bias": (256,), "decoder.4.weight": (784, 256), "decoder.4.bias": (784,)}
+    assert Autoencoder(2).history is None  # declared: only pretrained() models carry one
+
+
+def test_hidden_needs_two_widths():
+    assert Autoencoder(3, hidden=(16, 8)).encode(torch.rand(2, 784)).shape == (2, 3)
+    with pytest.raises(ValueError, match="two hidden layers"):
+        Encoder(2, hidden=(32,))
 
 
 def test_linear_autoencoder_approaches_pca(real_data):
     x_train, _, x_test, _ = real_data
-    pca = pca_error(x_train, x_test, 2)
+    pca = pca_mse(x_train, x_test, 2)
     assert 0.040 < pca < 0.055  # GUIDE: PCA-2 on the full sets reconstructs with MSE 0.0461
-    model = Autoencoder(2, hidden=(), linear=True)
+    model = LinearAutoencoder(2)
     assert not any(isinstance(m, (torch.nn.ReLU, torch.nn.Sigmoid)) for m in model.modules())
     train(model, x_train, epochs=20, batch_size=64, lr=1e-2, progress=False)
     ratio = evaluate(model, x_test) / pca

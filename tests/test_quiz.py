@@ -1,5 +1,6 @@
-"""The quiz: deck-verbatim questions, grading logic, and the widget driven headlessly."""
+"""The quiz: the course's questions verbatim, its data file, the grading logic, and the widget driven headlessly."""
 
+import json
 import re
 from pathlib import Path
 
@@ -7,9 +8,10 @@ import pytest
 
 from ae_helpers import quiz
 
-DECK = Path(__file__).resolve().parents[2] / "shared/course/understanding_autoencoders_deck.md"
+ROOT = Path(__file__).resolve().parents[1]
+DECK = ROOT.parent / "shared/course/understanding_autoencoders_deck.md"
 
-#: A copy of the deck's "Quiz Time!" slide, so this test runs where the deck is absent.
+#: A copy of the course's "Quiz Time!" slide, so this test runs where the course deck is absent.
 DECK_QUESTIONS = (
     "What are the two main components of an autoencoder, and what does each one do?",
     "Why is the latent (embedding) space considered the most interesting part of an autoencoder?",
@@ -20,6 +22,7 @@ DECK_QUESTIONS = (
     "What does this demonstrate?",
 )
 SWEEP = {2: 0.0245, 4: 0.0190, 8: 0.0140, 16: 0.0105, 32: 0.0085}
+NUMBERS = range(1, len(quiz.QUESTIONS) + 1)
 
 
 def deck_questions(text: str) -> list[str]:
@@ -28,62 +31,119 @@ def deck_questions(text: str) -> list[str]:
     return [m.group(1).strip() for m in re.finditer(r"^-\s*\d+\.\s*(.+)$", section, flags=re.M)]
 
 
-def test_questions_match_the_copy_kept_here():
-    assert tuple(q["text"] for q in quiz.QUESTIONS) == DECK_QUESTIONS
+def letters(n):
+    return quiz.LETTERS[:len(quiz.QUESTIONS[n - 1]["choices"])]
+
+
+def right_letter(n):
+    right = [x for x in letters(n) if quiz.grade(n, x).correct]
+    assert len(right) == 1, f"question {n} must have exactly one correct choice, has {right}"
+    return right[0]
+
+
+def test_course_questions_are_the_five_of_the_course_verbatim():
+    assert quiz.N_COURSE == 5
+    assert tuple(q["text"] for q in quiz.QUESTIONS[:5]) == DECK_QUESTIONS
+    assert all(q["part"] == "course" for q in quiz.QUESTIONS[:5])
+    assert 3 <= sum(q["part"] == "going further" for q in quiz.QUESTIONS) <= 5
 
 
 def test_questions_match_the_deck_verbatim():
     if not DECK.is_file():
         pytest.skip(f"deck not found at {DECK}; the copy above was checked instead")
     assert deck_questions(DECK.read_text(encoding="utf-8")) == list(DECK_QUESTIONS)
-    assert [q["text"] for q in quiz.QUESTIONS] == list(DECK_QUESTIONS)
 
 
-def correct_index(i):
-    right = [c for c in range(len(quiz.QUESTIONS[i]["choices"])) if quiz.grade(i, c)[0]]
-    assert len(right) == 1, f"question {i + 1} must have exactly one correct choice, has {right}"
-    return right[0]
-
-
-@pytest.mark.parametrize("i", range(5))
-def test_each_question_has_one_right_answer_and_explains_every_choice(i):
-    choices = quiz.QUESTIONS[i]["choices"]
-    assert len(choices) >= 2 and len(set(choices)) == len(choices)
-    right = correct_index(i)
+@pytest.mark.parametrize("n", NUMBERS)
+def test_each_question_has_one_right_answer_and_explains_every_choice(n):
+    choices = quiz.QUESTIONS[n - 1]["choices"]
+    assert 2 <= len(choices) <= 4 and len(set(choices)) == len(choices)
+    right = right_letter(n)
     explanations = set()
-    for c in range(len(choices)):
-        ok, why = quiz.grade(i, c, SWEEP)
-        assert ok == (c == right)
-        assert len(why) > 60 and "See " in why, why      # an explanation pointing back to the course
-        explanations.add(why)
+    for x in letters(n):
+        result = quiz.grade(n, x, SWEEP)
+        assert result.correct == (x == right)
+        assert len(result.why) > 60 and "See " in result.why, result.why   # pointing back to the course
+        assert len(result.model_answer) > 60 and "{sweep}" not in result.model_answer
+        explanations.add(result.why)
     assert len(explanations) == len(choices), "each choice needs its own explanation"
+    assert str(quiz.grade(n, right)).startswith("\u2713 Correct.") and "Model answer:" in str(quiz.grade(n, right))
+
+
+def test_the_right_answers_are_spread_over_the_letters():
+    """A quiz whose answer is always 'A' (or always the same) tests nothing."""
+    answers = [right_letter(n) for n in NUMBERS if len(letters(n)) == 4]
+    assert len(set(answers)) >= 3, answers
+
+
+def test_the_taught_sections_exist():
+    """Every "See notebook § heading" names a heading of that notebook (a renamed heading fails here)."""
+    for n in NUMBERS:
+        see = quiz.where_taught(n)
+        stem, heading = re.fullmatch(r'See (\S+) § "(.+)"\.', see).groups()
+        notebook = ROOT / "notebooks" / f"{stem}.ipynb"
+        headings = [line.lstrip("#").strip() for cell in json.loads(notebook.read_text())["cells"]
+                    if cell["cell_type"] == "markdown" for line in "".join(cell["source"]).splitlines()
+                    if line.startswith("#")]
+        assert any(h == heading or re.sub(r"^[\d.]+[a-z]?\.?\s+", "", h) == heading for h in headings), \
+            f"question {n}: no heading {heading!r} in {notebook.name}"
+
+
+def test_question_5_is_honest_about_empty_spots():
+    """Issue 10 item 5: the decoder makes SOME image everywhere, believable only near the data; a VAE helps,
+    it does not "fix" the holes."""
+    right = quiz.grade(5, right_letter(5))
+    assert "fix" not in right.why.lower() and "near" in right.why
+    smooth_everywhere = next(x for x in letters(5) if "always produces a realistic" in quiz.QUESTIONS[4]["choices"]
+                             ["ABCD".index(x)])
+    assert not quiz.grade(5, smooth_everywhere).correct
 
 
 def test_true_false_question_is_false_and_quotes_the_measured_sweep():
     assert quiz.QUESTIONS[3]["choices"] == ("True", "False")
-    assert correct_index(3) == 1
-    for c in (0, 1):
-        _, why = quiz.grade(3, c, SWEEP)
+    assert right_letter(4) == "B"
+    for x in "AB":
+        why = quiz.grade(4, x, SWEEP).why
         assert "2D 0.0245" in why and "32D 0.0085" in why and "2.9x" in why
-    _, without = quiz.grade(3, 0)                         # no sweep given: a general sentence, no placeholder
+    without = quiz.grade(4, "A").why                     # no sweep given: a general sentence, no placeholder
     assert "{sweep}" not in without and "latent-size sweep" in without
 
 
-def test_answers_are_not_stored_as_plain_text():
+def test_answers_live_in_the_data_file_not_in_the_module_or_the_public_questions():
     source = Path(quiz.__file__).read_text(encoding="utf-8")
-    for i in range(5):
-        for c in range(len(quiz.QUESTIONS[i]["choices"])):
-            _, why = quiz.grade(i, c)
-            assert why[:50] not in source, "explanations must stay encoded in quiz.py"
+    data = json.loads(quiz.DATA.read_text(encoding="utf-8"))
+    assert len(data["questions"]) == len(quiz.QUESTIONS)
+    for n in NUMBERS:
+        for x in letters(n):
+            assert quiz.grade(n, x).why[:50] not in source, "explanations belong in the data file"
+    assert all(set(q) == {"text", "choices", "part"} for q in quiz.QUESTIONS), "no answers in QUESTIONS"
 
 
-def test_grade_rejects_bad_indices():
-    with pytest.raises(IndexError):
-        quiz.grade(5, 0)
-    with pytest.raises(IndexError):
-        quiz.grade(3, 2)
-    with pytest.raises(IndexError):
-        quiz.grade(0, None)
+def test_grade_accepts_lower_case_and_rejects_bad_input_with_a_clear_message():
+    assert quiz.grade(1, right_letter(1).lower()).correct
+    with pytest.raises(ValueError, match="from 1 to"):
+        quiz.grade(0, "A")
+    with pytest.raises(ValueError, match="from 1 to"):
+        quiz.grade(len(quiz.QUESTIONS) + 1, "A")
+    with pytest.raises(ValueError, match="letters A, B"):
+        quiz.grade(4, "C")                               # True/False: only A and B
+    with pytest.raises(ValueError, match="letters"):
+        quiz.grade(1, 2)
+
+
+def test_a_broken_data_file_is_reported(tmp_path, monkeypatch):
+    broken = json.loads(quiz.DATA.read_text(encoding="utf-8"))
+    broken["questions"][2]["answer"] = "E"
+    path = tmp_path / "quiz_questions.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    monkeypatch.setattr(quiz, "DATA", path)
+    quiz._data.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="question 3"):
+            quiz._data()
+    finally:
+        monkeypatch.undo()
+        quiz._data.cache_clear()
 
 
 def test_score_counts_the_latest_check_per_question():
@@ -101,39 +161,45 @@ def test_score_counts_the_latest_check_per_question():
 def test_answer_key_and_printed_version():
     key = quiz.answer_key(SWEEP)
     printed = quiz.text_version()
-    for i, q in enumerate(quiz.QUESTIONS):
-        right = q["choices"][correct_index(i)]
+    for n, q in enumerate(quiz.QUESTIONS, 1):
+        right = q["choices"][quiz.LETTERS.index(right_letter(n))]
         assert q["text"] in key and right in key
         assert q["text"] in printed and all(c in printed for c in q["choices"])
-    assert "Answer" not in printed and "Correct" not in printed and "See " not in printed
+    assert "Model answer" in key
+    assert "Answer:" not in printed and "Correct" not in printed and "See " not in printed
+    assert "grade(" in printed and "Going further" in printed      # without widgets: how to grade by hand
 
 
-def test_widget_check_buttons_update_feedback_and_score():
+def test_widget_reflection_first_then_check_shows_feedback_model_answer_and_score():
     ipywidgets = pytest.importorskip("ipywidgets")
     q = quiz.Quiz(sweep=SWEEP)
-    assert all(r.value is None for r in q.radios)
-    assert isinstance(q.reflections[0], ipywidgets.Textarea)
-    assert q.score_label.value.endswith("Score: 0 / 5</b>")
-    assert {"quiz-q1", "quiz-question"} <= set(q.widget.children[1]._dom_classes)
+    total = len(quiz.QUESTIONS)
+    assert len(q.radios) == len(q.reflections) == total and all(r.value is None for r in q.radios)
+    first = q.widget.children[1]
+    assert {"quiz-q1", "quiz-question"} <= set(first._dom_classes)
+    kinds = [type(c) for c in first.children]
+    assert kinds.index(ipywidgets.Textarea) < kinds.index(ipywidgets.RadioButtons), "commit first, then check"
+    assert q.radios[0].options[0].startswith("A) ") and q.radios[3].options == ("A) True", "B) False")
     assert "quiz-check" in q.buttons[0]._dom_classes and "quiz-feedback" in q.feedback[0]._dom_classes
-    assert "quiz-score" in q.score_label._dom_classes
+    assert "quiz-reflection" in q.reflections[0]._dom_classes and "quiz-score" in q.score_label._dom_classes
+    assert q.score_label.value == "<b>Score: 0 / 5</b>"
 
     q.buttons[0].click()                                  # nothing chosen yet: a hint, no grade
     assert "Pick an answer" in q.feedback[0].value and "0 / 5" in q.score_label.value
 
     expected = 0
     for i, radio in enumerate(q.radios):
-        right = correct_index(i)
-        wrong = (right + 1) % len(radio.options)
-        radio.value = radio.options[wrong]
+        right = quiz.LETTERS.index(right_letter(i + 1))
+        radio.index = (right + 1) % len(radio.options)
         q.buttons[i].click()
-        assert "Not quite" in q.feedback[i].value
-        assert f"Score: {expected} / 5" in q.score_label.value
-        radio.value = radio.options[right]
+        assert "Not quite" in q.feedback[i].value and "Model answer" in q.feedback[i].value
+        assert f"Score: {expected} / 5" in q.score_label.value, "a wrong answer scores nothing"
+        radio.index = right
         q.buttons[i].click()
-        expected += 1
+        expected += i < 5
         assert "Correct" in q.feedback[i].value and "See " in q.feedback[i].value
         assert f"Score: {expected} / 5" in q.score_label.value
+    assert f"going further: {total - 5} / {total - 5}" in q.score_label.value
     assert "2D 0.0245" in q.feedback[3].value
 
     bundle = q._repr_mimebundle_()

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from ae_helpers import data, training
+from ae_helpers import data
 from ae_helpers.__main__ import main
-from conftest import same_weights
+from ae_helpers.course_models import ModelConfig, checkpoint_path, pretrained
+from conftest import same_weights, tiny_config
 
 
 def snapshot(folder):
@@ -42,10 +43,10 @@ def read_only(tmp_path):
 
 
 @pytest.fixture
-def classroom(tiny_recipe, tmp_path, monkeypatch, read_only):
-    """The instructor filled ``tiny_recipe`` with the 2D model; students see it read-only."""
-    good = training.pretrained(2, progress=False)
-    shared = read_only(tiny_recipe)
+def classroom(tiny_cache, tmp_path, monkeypatch, read_only):
+    """The instructor filled ``tiny_cache`` with the (tiny) 2D model; students see it read-only."""
+    good = pretrained(config=tiny_config(2), progress=False)
+    shared = read_only(tiny_cache)
     user = tmp_path / "student"
     monkeypatch.setenv("AE_CACHE_DIR", str(shared))
     monkeypatch.setenv("AE_USER_CACHE_DIR", str(user))
@@ -55,7 +56,7 @@ def classroom(tiny_recipe, tmp_path, monkeypatch, read_only):
 def test_a_valid_model_loads_from_a_read_only_cache_without_writing(classroom, capsys, recwarn):
     shared, user, good = classroom
     before = snapshot(shared)
-    model = training.pretrained(2, progress=False)
+    model = pretrained(config=tiny_config(2), progress=False)
     assert same_weights(model, good)
     assert snapshot(shared) == before and not user.exists()  # no lock file, no user cache
     assert capsys.readouterr().out == "" and not recwarn.list
@@ -64,28 +65,28 @@ def test_a_valid_model_loads_from_a_read_only_cache_without_writing(classroom, c
 def test_a_missing_model_is_trained_into_the_user_cache_with_one_message(classroom, capsys):
     shared, user, _ = classroom
     before = snapshot(shared)
-    first = training.pretrained(4, progress=False)
+    first = pretrained(config=tiny_config(4), progress=False)
     out = capsys.readouterr().out
     assert "read-only" in out and str(user / "checkpoints") in out and out.count("\n") == 1
     assert [p.name for p in (user / "checkpoints").glob("*.safetensors")] == [
-        training.checkpoint_path(training.pretrained_config(4)).name]
-    again = training.pretrained(4, progress=False)                # now from the user's own cache, silently
+        tiny_config(4).checkpoint_name()]
+    again = pretrained(config=tiny_config(4), progress=False)               # now from the user's own cache, silently
     assert same_weights(first, again) and capsys.readouterr().out == ""
     assert snapshot(shared) == before
 
 
-def test_a_damaged_shared_model_warns_and_falls_back_to_the_user_cache(tiny_recipe, tmp_path, monkeypatch,
+def test_a_damaged_shared_model_warns_and_falls_back_to_the_user_cache(tiny_cache, tmp_path, monkeypatch,
                                                                       read_only):
-    good = training.pretrained(2, progress=False)
-    path = training.checkpoint_path(training.pretrained_config(2))
+    good = pretrained(config=tiny_config(2), progress=False)
+    path = checkpoint_path(tiny_config(2))
     blob = bytearray(path.read_bytes())
     blob[-10] ^= 0xFF  # flip a bit in the weights
     path.write_bytes(bytes(blob))
-    shared = read_only(tiny_recipe)
+    shared = read_only(tiny_cache)
     monkeypatch.setenv("AE_CACHE_DIR", str(shared))
     monkeypatch.setenv("AE_USER_CACHE_DIR", str(tmp_path / "student"))
     with pytest.warns(UserWarning) as caught:
-        model = training.pretrained(2, progress=False)
+        model = pretrained(config=tiny_config(2), progress=False)
     assert len(caught) == 1
     message = str(caught[0].message)
     assert str(shared / path.name) in message and "checksum" in message and str(tmp_path / "student") in message
@@ -95,8 +96,8 @@ def test_a_damaged_shared_model_warns_and_falls_back_to_the_user_cache(tiny_reci
 
 def test_two_students_start_the_same_missing_model_at_once(classroom, tmp_path):
     shared, _, _ = classroom
-    code = ("import ae_helpers.training as t; t.RECIPES['quick'] = {'epochs': 1, 'batch_size': 256, 'lr': 5e-3, "
-            "'n_train': 512}; t.pretrained(8, progress=False)")
+    code = ("from ae_helpers.course_models import ModelConfig, pretrained; "
+            f"pretrained(config={tiny_config(8)!r}, progress=False)")
     procs = [subprocess.Popen([sys.executable, "-c", code], env={
         **os.environ, "AE_QUICK": "1", "AE_CACHE_DIR": str(shared), "AE_USER_CACHE_DIR": str(tmp_path / f"s{i}")},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
@@ -104,7 +105,7 @@ def test_two_students_start_the_same_missing_model_at_once(classroom, tmp_path):
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
         assert "training your own copy" in out
-    name = training.checkpoint_path(training.pretrained_config(8)).name
+    name = tiny_config(8).checkpoint_name()
     assert all((tmp_path / f"s{i}" / "checkpoints" / name).is_file() for i in range(2))
 
 
@@ -133,19 +134,19 @@ def test_an_empty_read_only_data_folder_falls_back_to_the_user_cache(tmp_path, m
     assert capsys.readouterr().out == ""  # said once
 
 
-def test_train_all_then_check(tiny_recipe, capsys):
+def test_train_all_then_check(tiny_course, capsys):
     from ae_helpers.cache import COURSE_MODELS
 
-    assert main(["train", "--all", "--cache", str(tiny_recipe), "--quick"]) == 0
+    assert main(["train", "--all", "--cache", str(tiny_course), "--quick"]) == 0
     assert capsys.readouterr().out.count("autoencoder (quick mode)") == len(COURSE_MODELS)
-    assert main(["check", "--cache", str(tiny_recipe)]) == 0
+    assert main(["check", "--cache", str(tiny_course)]) == 0
     report = capsys.readouterr().out
     assert report.count(" OK ") == len(COURSE_MODELS) and report.count("missing") == len(COURSE_MODELS)  # full ones
     assert "note: the folder is on a writable file system" in report
-    victim = training.checkpoint_path(training.pretrained_config(16))
+    victim = checkpoint_path(ModelConfig.course(16))
     victim.write_bytes(victim.read_bytes()[:-100])
     victim.chmod(0o666)
-    assert main(["check", "--cache", str(tiny_recipe)]) == 2
+    assert main(["check", "--cache", str(tiny_course)]) == 2
     report = capsys.readouterr().out
     assert f"DAMAGED   {victim}" in report and "WARNING: 1 of the cache's folder and files are writable" in report
 

@@ -9,16 +9,15 @@ left alone.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import shutil
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from conftest import load_slides_build
 
 ROOT = Path(__file__).resolve().parents[1]
 SLIDES = ROOT / "slides"
@@ -55,14 +54,7 @@ TEXT_ONLY = {"Quiz Time", "Answer Key"}
 NOTE_PARTS = ("Say:", "Ask the room:", "Live demo:")
 
 
-def _load_build():
-    spec = importlib.util.spec_from_file_location("slides_build", SLIDES / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build()
+build = load_slides_build()
 
 
 class _Deck(HTMLParser):
@@ -130,14 +122,9 @@ def _norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory):
-    """Build the deck once, in quick mode, into a temporary folder; return (html path, parsed deck, html)."""
-    if shutil.which("npm") is None:
-        pytest.fail(build.NPM_MISSING, pytrace=False)
-    out = tmp_path_factory.mktemp("deck")
-    start = time.perf_counter()
-    path = build.build(out, quick=True, quiet=True)
-    print(f"quick deck built in {time.perf_counter() - start:.1f} s: {path}")
+def deck(quick_deck):
+    """The quick deck of this test run (conftest.quick_deck: built once); return (html path, parsed deck, html)."""
+    path = quick_deck
     html = path.read_text(encoding="utf-8")
     parsed = _Deck()
     parsed.feed(html)

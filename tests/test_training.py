@@ -3,14 +3,15 @@
 import pytest
 import torch
 
+from ae_helpers import losses
 from ae_helpers.models import Autoencoder
-from ae_helpers.training import evaluate, train
+from ae_helpers.training import evaluate, train, train_epoch
 from conftest import same_weights, weights
 
 
 def fit(x, seed, loss="mse", epochs=2, x_val=None):
     torch.manual_seed(1234 + seed)  # the model's initial weights
-    model = Autoencoder(2, hidden=(64,))
+    model = Autoencoder(2, hidden=(64, 32))
     history = train(model, x, x_val, epochs=epochs, batch_size=128, loss=loss, seed=seed, progress=False)
     return model, history
 
@@ -29,7 +30,7 @@ def test_same_seed_gives_identical_weights(real_data):
 def test_training_lowers_the_loss_and_records_history(real_data, loss):
     x_train, _, x_test, _ = real_data
     torch.manual_seed(0)
-    model = Autoencoder(2, hidden=(64,))
+    model = Autoencoder(2, hidden=(64, 32))
     before = evaluate(model, x_test, loss)
     history = train(model, x_train, x_test, epochs=3, batch_size=128, loss=loss, progress=False)
     assert len(history["train"]) == len(history["val"]) == 3
@@ -47,13 +48,13 @@ def test_corrupt_changes_only_the_input(real_data):
         seen["batch"] = batch
         return torch.zeros_like(batch)
 
-    model = Autoencoder(2, hidden=(16,))
+    model = Autoencoder(2, hidden=(16, 16))
     train(model, x, epochs=1, batch_size=256, corrupt=corrupt, progress=False)
     assert seen["batch"].abs().sum() > 0  # the clean target was handed to corrupt()
 
 
 def test_training_works_with_gradients_switched_off(real_data):
-    model = Autoencoder(2, hidden=(16,))
+    model = Autoencoder(2, hidden=(16, 16))
     before = weights(model)
     with torch.no_grad():  # e.g. a slide deck that only looks at models
         train(model, real_data[0][:256], epochs=1, progress=False)
@@ -62,5 +63,102 @@ def test_training_works_with_gradients_switched_off(real_data):
 
 
 def test_unknown_loss_is_rejected():
-    with pytest.raises(ValueError, match="mse"):
+    with pytest.raises(ValueError, match="mse.*function"):
         train(Autoencoder(2), torch.rand(4, 1, 28, 28), loss="hinge", progress=False)
+
+
+def test_train_is_the_plain_loop_weight_for_weight(real_data):
+    """Taught = running: train() gives exactly the weights of the loop notebook 04 writes by hand
+    (same initial weights, same batch order, Adam with the same schedule)."""
+    x = real_data[0][:600]
+    torch.manual_seed(7)
+    model = Autoencoder(2, hidden=(32, 16))
+    by_hand = Autoencoder(2, hidden=(32, 16))
+    by_hand.load_state_dict(model.state_dict())
+    history = train(model, x, epochs=2, batch_size=100, lr=5e-3, seed=11, progress=False)
+
+    optimizer = torch.optim.Adam(by_hand.parameters(), lr=5e-3)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=5e-3, total_steps=2 * 6)
+    generator = torch.Generator().manual_seed(11)
+    for _epoch in range(2):
+        order = torch.randperm(len(x), generator=generator)
+        for i in range(0, len(x), 100):
+            batch = x[order[i:i + 100]]
+            loss = losses.mse(batch, by_hand(batch))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+    assert same_weights(model, by_hand)
+    assert len(history["train"]) == 2
+
+
+def test_train_epoch_is_one_pass_with_the_given_loss(real_data):
+    x = real_data[0][:300]
+    torch.manual_seed(0)
+    a, b = Autoencoder(2, hidden=(16, 16)), Autoencoder(2, hidden=(16, 16))
+    b.load_state_dict(a.state_dict())
+    seen = []
+
+    def my_loss(model, inputs, target):
+        seen.append(len(target))
+        return losses.mse(target, model(inputs))
+
+    opt_a, opt_b = torch.optim.SGD(a.parameters(), lr=0.1), torch.optim.SGD(b.parameters(), lr=0.1)
+    mean_a = train_epoch(a, x, opt_a, my_loss, torch.Generator().manual_seed(1), batch_size=128)
+    mean_b = train_epoch(b, x, opt_b, lambda m, i, t: losses.mse(t, m(i)),
+                         torch.Generator().manual_seed(1), batch_size=128)
+    assert seen == [128, 128, 44] and mean_a == mean_b and same_weights(a, b)
+
+
+def test_a_loss_with_parts_is_recorded_part_by_part(real_data):
+    x = real_data[0][:256]
+
+    def two_parts(model, inputs, target):
+        recon = losses.mse(target, model(inputs))
+        size = model.encode(inputs).pow(2).mean()
+        return {"loss": recon + 0.01 * size, "recon": recon, "size": size}
+
+    torch.manual_seed(0)
+    history = train(Autoencoder(2, hidden=(16, 16)), x, x[:64], epochs=2, batch_size=128, loss=two_parts,
+                    progress=False)
+    assert len(history["train_recon"]) == len(history["train_size"]) == len(history["val_recon"]) == 2
+    for split in ("train", "val"):
+        for total, recon, size in zip(history[split], history[f"{split}_recon"], history[f"{split}_size"]):
+            assert total == pytest.approx(recon + 0.01 * size)
+
+
+def test_train_leaves_the_global_random_state_alone(real_data):
+    torch.manual_seed(5)
+    model = Autoencoder(2, hidden=(16, 16))
+    before = torch.get_rng_state()
+    train(model, real_data[0][:256], epochs=1,
+          corrupt=lambda b: b + 0.1 * torch.randn_like(b), progress=False)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_corrupt_draws_the_same_noise_whatever_ran_before(real_data):
+    x = real_data[0][:256]
+
+    def run(global_seed):
+        torch.manual_seed(0)
+        model = Autoencoder(2, hidden=(16, 16))
+        torch.manual_seed(global_seed)  # the caller's random state differs; train's seed does not
+        train(model, x, epochs=1, seed=3, corrupt=lambda b: b + 0.1 * torch.randn_like(b), progress=False)
+        return model
+
+    assert same_weights(run(1), run(2))
+
+
+def test_the_seed_alone_sets_the_batch_order(real_data):
+    """Same initial weights, another seed: another batch order, so other weights (the seed is not ignored)."""
+    x = real_data[0][:512]
+
+    def run(seed):
+        torch.manual_seed(0)
+        model = Autoencoder(2, hidden=(16, 16))
+        train(model, x, epochs=1, batch_size=128, seed=seed, progress=False)
+        return model
+
+    assert same_weights(run(3), run(3))
+    assert not same_weights(run(3), run(4))

@@ -73,3 +73,33 @@ def test_a_decoder_the_page_cannot_run_is_refused():
         web_explorer.decoder_layers(odd)
     with pytest.raises(ValueError, match="2D latent space"):
         web_explorer.decoder_layers(Autoencoder(8))
+
+
+def test_the_page_and_the_notebook_give_the_same_verdict(exported, tmp_path):
+    """explorer.js (run in node) and ae_helpers.latent.verdict agree word for word, at every grade."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from ae_helpers import latent
+
+    node = shutil.which("node")
+    assert node, "node is needed (it comes with the slides' npm tooling)"
+    _, _, path, data = exported
+    gap = data["verdict"]["gap"]
+    distances = [0.0, 0.5 * gap, 2 * gap, 2.0001 * gap, 3.7 * gap, 10 * gap, 10.5 * gap, 123.4 * gap]
+    page = Path(__file__).resolve().parents[1] / "slides" / "explorer" / "explorer.js"
+    script = tmp_path / "run.js"
+    script.write_text(
+        "global.window = {}; global.document = {readyState: 'complete', querySelectorAll: () => []};\n"
+        f"require({json.dumps(str(path))});\n"
+        f"require({json.dumps(str(page))});\n"
+        f"console.log(JSON.stringify({json.dumps(distances)}.map(d => window.aeExplorer.verdict(d))));\n")
+    out = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    page_says = json.loads(out.stdout)
+    ex_gap = LatentExplorer(exported[0], (exported[1][0][:250], exported[1][1][:250]), exported[1], steps=9).gap
+    assert gap == pytest.approx(ex_gap)
+    assert [v["text"] for v in page_says] == [latent.verdict(d, gap) for d in distances]
+    assert [v["grade"] for v in page_says] == [latent.verdict_grade(d, gap) for d in distances]
+    assert {v["grade"] for v in page_says} == {0, 1, 2}

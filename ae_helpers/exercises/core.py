@@ -220,7 +220,7 @@ def real_images(n: int | None, split: str = "test"):
 
 def shared_model(latent_dim: int = 2):
     """The course's shared trained autoencoder (the ``pretrained(d)`` of the notebooks), quietly."""
-    from ..training import pretrained
+    from ..course_models import pretrained
 
     return pretrained(latent_dim, progress=False)
 

@@ -67,7 +67,7 @@ def _check_trouser(z):
     to_data = torch.cdist(z, codes).min().item()
     spacing = torch.cdist(codes[:200], codes[200:]).min(1).values.median().item()
     if kind != TROUSER:
-        where = "far outside the wardrobe, " if to_data > 20 * spacing else ""
+        where = "far outside the region where real items hang, " if to_data > 20 * spacing else ""
         raise Mistake(f"at z = ({z[0, 0]:.2f}, {z[0, 1]:.2f}) {where}Brian sews something that looks most like a "
                       f"{CLASS_NAMES[kind]}. On the map, trousers hang around ({centre[0]:.1f}, {centre[1]:.1f})")
     return (f"at z = ({z[0, 0]:.2f}, {z[0, 1]:.2f}) Brian sews an item whose most similar real photos are "

@@ -105,7 +105,7 @@ def _fresh():
     from ..models import Autoencoder
 
     torch.manual_seed(0)
-    model = Autoencoder(latent_dim=2, hidden=(32,))
+    model = Autoencoder(latent_dim=2, hidden=(32, 16))
     return model, torch.optim.Adam(model.parameters(), lr=1e-2)
 
 

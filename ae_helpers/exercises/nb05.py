@@ -6,6 +6,7 @@ import functools
 
 import torch
 
+from .. import latent
 from ..settings import is_quick
 from .core import Exercise, Mistake, call, number, real_images, shape_of, shared_model
 
@@ -60,13 +61,10 @@ def _pca_errors(quick: bool) -> torch.Tensor:
     """Test MSE per pixel of PCA with k = 1 ... 784 components, as in notebook 05, but with the directions
     from 20,000 of the training images (8,000 in quick mode, like the notebook) to stay fast: the errors
     then differ from the notebook's by far less than TOLERANCE."""
-    flat = real_images(8000 if quick else 20000, "train")[0].flatten(1)
-    mean = flat.mean(0)
-    centred = flat - mean
-    directions = torch.linalg.eigh(centred.T @ centred / len(flat))[1].flip(1)
-    test = real_images(None)[0].flatten(1) - mean
-    kept = ((test @ directions) ** 2).sum(0).cumsum(0)       # energy kept by the first k directions
-    return (test.pow(2).sum() - kept) / test.numel()
+    mean, directions = latent.pca_fit(real_images(8000 if quick else 20000, "train")[0], 784)
+    test = real_images(None)[0].flatten(1)
+    kept = (latent.pca_project(test, mean, directions) ** 2).sum(0).cumsum(0)   # energy kept by the first k
+    return ((test - mean).pow(2).sum() - kept) / test.numel()
 
 
 def _check_pca(answer):

@@ -85,6 +85,16 @@
 
   function fmt(v, n) { return v.toFixed(n === undefined ? 2 : n); }
 
+  /** The notebook explorer's graded verdict (ae_helpers.latent.verdict), word for word: the grades and the
+   *  scale (the typical gap between neighbouring items) come from the export. */
+  function verdictOf(distance) {
+    var v = DATA.verdict, ratio = distance / v.gap, grade = 0;
+    while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
+    var words = v.grades[grade][1];
+    return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
+             " = " + fmt(ratio, 1) + "x the typical gap between neighbouring items (" + fmt(v.gap, 3) + "): " + words };
+  }
+
   function Explorer(root) {
     var self = this, map = DATA.map, items = DATA.items, steps = DATA.steps;
     this.root = root;
@@ -125,11 +135,7 @@
     this.nearCtx = this.nearCanvas.getContext("2d");
     this.nearInfo = el("div", { "class": "ae-nearest" }, near);
     el("b", { text: "Nearest real item: " }, this.nearInfo);
-    this.nearText = [0, 1, 2].map(function (k) {
-      var span = el("span", {}, self.nearInfo);
-      if (k < 2) el("br", {}, self.nearInfo);
-      return span;
-    });
+    this.nearText = [el("span", {}, this.nearInfo)];
     el("br", {}, this.nearInfo);
     this.verdict = el("b", {}, this.nearInfo);
 
@@ -223,7 +229,7 @@
     this.itemCtx.putImageData(this.itemData, 0, 0);
     this.drawMap();
     this.showNearest(z);
-    var where = "z = (" + fmt(z[0]) + ", " + fmt(z[1]) + ")";
+    var where = "z = (" + fmt(z[0]) + ", " + fmt(z[1]) + "): " + this.nearest.words;  // as the notebook's
     this.status.textContent = notes.length ? "\u26a0 " + notes.join("; ") + ". Now at " + where + "." : where;
     this.status.classList.toggle("ae-warn", notes.length > 0);
   };
@@ -234,9 +240,9 @@
       var dx = c[2 * i] - z[0], dy = c[2 * i + 1] - z[1], d2 = dx * dx + dy * dy;
       if (d2 < best) { best = d2; bi = i; }
     }
-    var dist = Math.sqrt(best), far = dist > DATA.threshold;  // the notebook explorer's rule
+    var dist = Math.sqrt(best), v = verdictOf(dist);
     return { index: bi, label: this.labels[bi], "class": DATA.classes[this.labels[bi]], distance: dist,
-             inventing: far, verdict: far ? "far from every real item: inventing" : "close to a real item: recalling" };
+             grade: v.grade, words: v.words, inventing: v.grade === DATA.verdict.grades.length - 1, verdict: v.text };
   };
 
   Explorer.prototype.showNearest = function (z) {
@@ -252,10 +258,8 @@
       }
     }
     this.nearText[0].textContent = nn["class"] + " (test item #" + DATA.items.index[nn.index] + ")";
-    this.nearText[1].textContent = "distance in latent space: " + fmt(nn.distance, 3);
-    this.nearText[2].textContent = "real items are usually within " + fmt(DATA.threshold, 3) + " of another one";
     this.verdict.textContent = nn.verdict;
-    this.verdict.className = nn.inventing ? "ae-inventing" : "ae-recalling";
+    this.verdict.className = ["ae-recalling", "ae-variation", "ae-inventing"][Math.min(nn.grade, 2)];
   };
 
   Explorer.prototype.drawMap = function () {
@@ -334,6 +338,7 @@
   };
 
   var api = window.aeExplorer = { decode: decode, instances: [], ready: false,
+    verdict: function (distance) { return verdictOf(distance); },
     pixelToZ: function (px, py) { return pixelToZ(px, py, DATA.map); },
     zToPixel: function (z1, z2) { return zToPixel([z1, z2], DATA.map); } };
 

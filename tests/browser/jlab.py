@@ -339,3 +339,24 @@ def type_into_cell(page, cell, text: str) -> None:
 
 def cell_output(cell) -> str:
     return "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
+
+
+#: True once no CSS transition is running on the page (e.g. a reveal.js slide transition). CSS animations are
+#: left out: reveal.js bounces its "next slide" arrow for a long while.
+NO_ANIMATIONS_JS = ("() => document.getAnimations()"
+                    ".every(a => !(a instanceof CSSTransition) || a.playState !== 'running')")
+
+#: True once the explorer's status line (written by the kernel) shows the z the sliders' readouts show: the
+#: kernel has handled the sliders' last value. The readouts write minus as U+2212.
+CAUGHT_UP_JS = """([status, r1, r2]) => {
+  const num = t => t.replace('\\u2212', '-').trim();
+  const m = status.textContent.match(/z = \\((-?[0-9.]+), (-?[0-9.]+)\\)/);
+  return !!m && m[1] === num(r1.textContent) && m[2] === num(r2.textContent);
+}"""
+
+
+def wait_explorer_caught_up(page, scope, timeout: float = 30_000) -> None:
+    """Wait until the kernel has handled the explorer's latest slider values (``scope`` holds one explorer)."""
+    parts = [scope.locator(".explorer-status").first, scope.locator(".explorer-z1 .widget-readout").first,
+             scope.locator(".explorer-z2 .widget-readout").first]
+    page.wait_for_function(CAUGHT_UP_JS, arg=[p.element_handle() for p in parts], timeout=timeout)

@@ -13,12 +13,6 @@ NOTEBOOK = "05_latent_space.ipynb"
 PRESSES = 20  # one press = one slider step (1/500 of the range): the marker moves a few pixels
 
 
-def _part(explorer, css_class: str, fallback):
-    """A part of the explorer by its CSS class (``widget.add_class``) if the widget sets one, else by layout."""
-    tagged = explorer.locator(f".{css_class}")
-    return tagged.first if tagged.count() else fallback
-
-
 def _wait_images_loaded(page, imgs) -> None:
     page.wait_for_function("els => els.every(i => i.complete && i.naturalWidth > 0 && i.src)",
                            arg=[i.element_handle() for i in imgs], timeout=30_000)
@@ -31,17 +25,15 @@ def test_latent_explorer_is_live(lab_page, lab):
     jlab.assert_no_text_reprs(page, "the latent explorer", "explorer")
     explorer = jlab.widget_output(page, ".widget-slider", "z1")
     assert explorer.count() == 1, "exactly one output with the z1/z2 sliders (the LatentExplorer)"
-    z1 = _part(explorer, "explorer-z1", jlab.slider(explorer, "z1"))
-    z2 = _part(explorer, "explorer-z2", jlab.slider(explorer, "z2"))
+    z1, z2 = explorer.locator(".explorer-z1").first, explorer.locator(".explorer-z2").first
     for s in (z1, z2):
         assert s.count() == 1 and s.locator('[role="slider"]').count() == 1, "z1/z2 are real slider widgets"
 
     # img order in the explorer: Brian's item, the map, the nearest training item, the interpolation strip
     imgs = explorer.locator("img.widget-image")
     assert imgs.count() >= 3, f"the explorer shows its images (found {imgs.count()} <img>)"
-    item = _part(explorer, "explorer-image", imgs.nth(0))
-    latent_map = _part(explorer, "explorer-map", imgs.nth(1))
-    nearest = _part(explorer, "explorer-nearest", explorer.locator(".widget-html", has_text="training item #"))
+    item, latent_map = explorer.locator(".explorer-image").first, explorer.locator(".explorer-map").first
+    nearest = explorer.locator(".explorer-nearest").first
     _wait_images_loaded(page, [item, latent_map])
 
     before = {"item": jlab.image_state(item), "map": jlab.image_state(latent_map)}
@@ -67,9 +59,9 @@ def test_latent_explorer_is_live(lab_page, lab):
     page.wait_for_function(
         "([el, old]) => el.textContent.trim() !== old.trim()", arg=[nearest.element_handle(), nearest_text],
         timeout=30_000)
-    page.wait_for_timeout(500)  # the last few key presses' updates
     page.wait_for_function("([el, old]) => el.textContent.trim() !== old.trim()",
                            arg=[z1.locator(".widget-readout").element_handle(), readout], timeout=10_000)
+    jlab.wait_explorer_caught_up(page, explorer)  # the kernel has handled the last key press
     _wait_images_loaded(page, [item, latent_map])
     after = {"item": jlab.image_state(item), "map": jlab.image_state(latent_map)}
     jlab.shot(explorer, "explorer-after")
@@ -136,9 +128,9 @@ def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
     one_pixel = ((ranges[0][1] - ranges[0][0]) / (right - left), (ranges[1][1] - ranges[1][0]) / (bottom - top))
     # the readouts show z with 2 decimals (aria-valuenow is rounded more coarsely); d3-format writes "−" (U+2212)
     readouts = [s.locator(".widget-readout") for s in (z1, z2)]
-    page.wait_for_function("([r, w, tol]) => Math.abs(parseFloat(r.textContent.replace('\\u2212', '-')) - w) <= tol",
-                           arg=[readouts[0].element_handle(), want[0], 3 * one_pixel[0]], timeout=30_000)
-    page.wait_for_timeout(300)
+    near = "([r, w, tol]) => Math.abs(parseFloat(r.textContent.replace('\\u2212', '-')) - w) <= tol"
+    for r, w, tol in zip(readouts, want, one_pixel):
+        page.wait_for_function(near, arg=[r.element_handle(), w, 3 * tol], timeout=30_000)
     got = [float(r.inner_text().replace("\u2212", "-")) for r in readouts]
     for g, w, tol in zip(got, want, one_pixel):
         assert abs(g - w) <= tol, f"clicked map pixel ({px:.1f}, {py:.1f}): z = {got}, expected {want} +- {one_pixel}"

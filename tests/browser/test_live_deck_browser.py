@@ -98,7 +98,7 @@ def test_live_deck(page, course_server):
     assert cl.active_cell(page)["index"] == plan["first"]
     cl.run_command(page, "Start Deck")
     page.wait_for_function(cl.PRESENTING_JS, timeout=30_000)
-    page.wait_for_timeout(500)  # the deck lays the slide out
+    page.wait_for_function(jlab.NO_ANIMATIONS_JS, timeout=10_000)  # the deck lays the slide out
     jlab.shot(page, "deck-title")
 
     # README step 4: → to the slide, then ↓ to its sub-slide
@@ -130,7 +130,7 @@ def test_live_deck(page, course_server):
     page.mouse.up()
     page.wait_for_function("([i, old]) => i.src !== old && i.complete && i.naturalWidth > 0",
                            arg=[item.element_handle(), before["src"]], timeout=30_000)
-    page.wait_for_timeout(500)  # the last drag steps' updates
+    jlab.wait_explorer_caught_up(page, on_screen)  # the kernel has handled the drag's last step
     after, new_value = jlab.image_state(item), float(handle.get_attribute("aria-valuenow"))
     jlab.shot(page, "deck-live-moved")
     assert (new_value > value) if dx > 0 else (new_value < value), f"the drag moved z1: {value} -> {new_value}"

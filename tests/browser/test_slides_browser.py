@@ -4,11 +4,13 @@ formulas are typeset by MathJax, the speaker notes exist, and nothing tries to l
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import load_slides_build
 
 from . import jlab
 
@@ -26,11 +28,7 @@ def _local(url: str) -> bool:
 
 
 def _build_module():
-    assert BUILD_SCRIPT.is_file(), f"{BUILD_SCRIPT} (the deck's build script, run by `make slides`) is missing"
-    spec = importlib.util.spec_from_file_location("slides_build", BUILD_SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_slides_build()
 
 
 def _sources(build) -> list[Path]:
@@ -38,19 +36,17 @@ def _sources(build) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory):
-    """(index.html, the build module): slides/build/ if it is newer than its sources, else a quick-mode
-    build into a temporary folder (slides/build/ is left to `make slides`, which builds the full deck)."""
+def deck(request):
+    """(index.html, the build module): slides/build/ if it is newer than its sources, else this test run's
+    quick deck (conftest.quick_deck, built once and shared with tests/test_slides.py; slides/build/ is left
+    to `make slides`, which builds the full deck)."""
     build = _build_module()
     built = Path(build.BUILD_DIR) / build.DECK_NAME
     if built.is_file() and built.stat().st_mtime >= max(p.stat().st_mtime for p in _sources(build)):
         return built, build
-    try:
-        return build.build(tmp_path_factory.mktemp("deck"), quick=True, quiet=True), build
-    except build.BuildError as error:
-        if "npm" in str(error) and not (SLIDES / "node_modules").is_dir() and not jlab.in_ci():
-            pytest.skip(f"cannot build the deck here: {error}")
-        raise
+    if shutil.which("npm") is None and not (SLIDES / "node_modules").is_dir() and not jlab.in_ci():
+        pytest.skip(f"cannot build the deck here: {build.NPM_MISSING}")
+    return request.getfixturevalue("quick_deck"), build
 
 
 def expected_slides(build) -> dict:
@@ -89,7 +85,7 @@ def test_deck_offline(browser, deck):
         page.goto(html.as_uri(), wait_until="load")
         page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
 
-        page.wait_for_timeout(500)  # late requests (fonts, MathJax extensions)
+        page.wait_for_load_state("networkidle")  # late requests (fonts, MathJax extensions)
         assert not left_machine, f"the deck tried to use the network (blocked): {sorted(set(left_machine))}"
 
         want = expected_slides(build)
@@ -113,7 +109,7 @@ def test_deck_offline(browser, deck):
         assert not broken, f"images that did not load: {broken}"
 
         page.evaluate("Reveal.slide(0, 0)")
-        page.wait_for_timeout(800)  # the slide transition
+        page.wait_for_function(jlab.NO_ANIMATIONS_JS, timeout=10_000)  # the slide transition
         jlab.shot(page, "slides-title")
         start = page.evaluate("Reveal.getIndices()")
         page.locator(".reveal").click(position={"x": 5, "y": 5})  # keyboard focus on the deck
@@ -148,7 +144,7 @@ def test_live_explorer_slide_offline(browser, deck):
                               ".textContent")
         assert "Visualizing the Latent Space" in title, f"the live slide belongs under {title!r}"
         page.evaluate(f"Reveal.slide({where['h']}, {where['v']})")
-        page.wait_for_timeout(900)  # the slide transition
+        page.wait_for_function(jlab.NO_ANIMATIONS_JS, timeout=10_000)  # the slide transition
         root = page.locator(".ae-explorer")
         assert root.is_visible()
         check_decode_matches_torch(page, html)

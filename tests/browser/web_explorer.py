@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ae_helpers import latent_map, web_explorer
+from ae_helpers.latent import VERDICT_GRADES
 
 from . import jlab
 from .test_slides_browser import _local
@@ -103,7 +104,8 @@ def check_drag_and_keys(page, root, html: Path, shot_name: str, in_deck: bool = 
     assert np.array_equal(np.array(after["near"]), 255 - ink[k].reshape(-1)), "the nearest item's picture is shown"
     assert after["nearest"]["class"] == web_explorer.CLASS_NAMES[labels[k]]
     assert after["text"] != before["text"] and after["nearest"]["class"] in after["text"]
-    assert ("recalling" in after["text"]) != ("inventing" in after["text"]), "one verdict"
+    assert after["nearest"]["verdict"] in after["text"] and "latent distance" in after["text"]
+    assert sum(words in after["text"] for _, words in VERDICT_GRADES) == 1, "one verdict"
 
     if in_deck:
         slide = page.evaluate("Reveal.getIndices()")

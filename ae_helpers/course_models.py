@@ -1,0 +1,131 @@
+"""The course's shared trained models: one :class:`ModelConfig` describes each, ``pretrained`` loads or trains it.
+
+``pretrained(latent_dim, arch=..., seed=...)`` is what the notebooks call: the course's model for those
+arguments (``ModelConfig.course``), loaded from a verified cache or trained once and saved
+(:mod:`ae_helpers.cache`). Tests and experiments pass their own small ``config=ModelConfig(...)``.
+
+A checkpoint's name ends in the sha256 of ``config.key()``, a JSON dict that has stayed the same since
+the first release (the MLP's has no "arch" entry and says ``"linear": false``), so caches filled before
+stay valid. Nothing here touches the global random generators (see :mod:`ae_helpers.training`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+
+import torch
+
+from . import data
+from .cache import load_or_train
+from .models import HIDDEN, Autoencoder, ConvAutoencoder
+from .settings import cache_dir, course_seed, is_quick
+from .training import evaluate, train
+
+ARCHS = ("mlp", "conv")
+#: How the course's shared models are trained: (arch, mode) -> recipe. Full mode: all 60,000 training images.
+RECIPES = {
+    ("mlp", "full"): {"epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
+    ("mlp", "quick"): {"epochs": 4, "batch_size": 256, "lr": 5e-3, "n_train": 8000},
+    ("conv", "full"): {"epochs": 10, "batch_size": 256, "lr": 5e-3, "n_train": 60000},   # notebook 08
+    ("conv", "quick"): {"epochs": 2, "batch_size": 256, "lr": 5e-3, "n_train": 4000},
+}
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything that identifies a trained model: architecture, loss, seed and training recipe.
+
+    ``mode`` ("full" or "quick") is a label in the checkpoint's name. ``hidden`` is the MLP's hidden
+    widths; ``channels`` and ``upsampling`` are the convolutional model's (notebook 08).
+    """
+
+    latent_dim: int = 2
+    arch: str = "mlp"
+    loss: str = "mse"
+    seed: int = 0
+    mode: str = "full"
+    epochs: int = 24
+    batch_size: int = 256
+    lr: float = 5e-3
+    n_train: int = 60000
+    hidden: tuple[int, ...] = HIDDEN
+    channels: tuple[int, ...] = (32, 64)
+    upsampling: str = "transposed"
+
+    def __post_init__(self):
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {self.arch!r}")
+
+    @classmethod
+    def course(cls, latent_dim=2, arch="mlp", loss="mse", seed=None, quick=None) -> ModelConfig:
+        """The course's shared model: ``seed=None`` is the course's seed (``AE_SEED``, default 0);
+        ``quick=None`` follows ``AE_QUICK``."""
+        if arch not in ARCHS:
+            raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {arch!r}")
+        mode = "quick" if (is_quick() if quick is None else quick) else "full"
+        return cls(latent_dim=int(latent_dim), arch=arch, loss=loss,
+                   seed=int(course_seed() if seed is None else seed), mode=mode, **RECIPES[arch, mode])
+
+    def with_recipe(self, **changes) -> ModelConfig:
+        """A copy with some fields changed, e.g. ``config.with_recipe(epochs=1, n_train=512)``."""
+        return replace(self, **changes)
+
+    def key(self) -> dict:
+        """The JSON dict stored in the checkpoint and hashed into its name (unchanged since the first release)."""
+        recipe = {"latent_dim": self.latent_dim, "loss": self.loss, "seed": self.seed, "mode": self.mode,
+                  "epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr, "n_train": self.n_train}
+        if self.arch == "conv":
+            return {"arch": "conv", "arch_version": 1, "channels": list(self.channels),
+                    "upsampling": self.upsampling, **recipe}
+        return {"arch_version": 1, "hidden": list(self.hidden), "linear": False, **recipe}
+
+    def checkpoint_name(self) -> str:
+        digest = hashlib.sha256(json.dumps(self.key(), sort_keys=True).encode()).hexdigest()[:10]
+        prefix = "ae" if self.arch == "mlp" else f"{self.arch}ae"
+        return f"{prefix}_{self.latent_dim}d_{self.loss}_{self.mode}_{digest}.safetensors"
+
+    def build(self):
+        """The untrained model this configuration describes (random weights from torch's generator)."""
+        if self.arch == "conv":
+            return ConvAutoencoder(self.latent_dim, self.channels, self.upsampling)
+        return Autoencoder(self.latent_dim, self.hidden)
+
+
+def checkpoint_path(config: ModelConfig):
+    """Where ``config``'s checkpoint lives in the cache (``AE_CACHE_DIR``)."""
+    return cache_dir() / config.checkpoint_name()
+
+
+def pretrained(latent_dim=2, *, loss="mse", seed=None, quick=None, progress=True, retrain=False, arch="mlp",
+               config: ModelConfig | None = None):
+    """The course's shared trained ``Autoencoder`` (in eval mode), or the model ``config`` describes.
+
+    ``seed=None`` means the course's seed (``AE_SEED``, default 0); the seed is part of the
+    checkpoint's key. ``arch="conv"`` gives the ``ConvAutoencoder`` of notebook 08 instead (its own checkpoints).
+
+    Loaded from the checkpoint cache when a valid file for exactly this configuration
+    exists; otherwise trained (progress bar) and saved. A damaged or mismatched file is
+    replaced with a warning. ``model.history`` holds the training history and the test loss.
+    Safe to call from several processes at once, and from a read-only shared cache (a class
+    on one hub): see :mod:`ae_helpers.cache`.
+    """
+    config = config or ModelConfig.course(latent_dim, arch, loss, seed, quick)
+    with torch.random.fork_rng(devices=[]):  # the initial weights depend on the seed; the caller's state stays
+        torch.manual_seed(config.seed)
+        model = config.build()
+
+    def fit():
+        x_train, _ = data.load("train", config.n_train)
+        x_test, _ = data.load("test")
+        kind = "" if config.arch == "mlp" else f"{config.arch} "
+        history = train(model, x_train, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
+                        loss=config.loss, seed=config.seed, progress=progress,
+                        desc=f"training the {config.latent_dim}D {kind}autoencoder ({config.mode} mode)")
+        history["test"] = evaluate(model, x_test, config.loss)
+        history["test_mse"] = evaluate(model, x_test, "mse")
+        return history
+
+    model.history = load_or_train(model, config.key(), config.checkpoint_name(), fit, retrain=retrain)
+    return model.eval()

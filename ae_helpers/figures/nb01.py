@@ -1,0 +1,79 @@
+"""Figures and statistics of notebook 01 (the magic wardrobe).
+
+* ``count_kinds``        "Ankle boot ×7, Bag ×3": the kinds among some items, most common first
+* ``distance_to_data``   how far each point is from the nearest real address
+* ``ring_items``         red rings around chosen items of a picture
+* ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
+* ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
+
+Convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.patches import Circle, Patch
+
+from .. import latent
+from ..data import CLASS_NAMES
+from ..plots import CLASS_COLORS, image_scatter, latent_scatter
+from ..wardrobe import draw_pile
+
+
+def count_kinds(labels) -> str:
+    """The kinds of clothing among ``labels`` with their counts, most common first."""
+    kinds, counts = torch.as_tensor(labels).unique(return_counts=True)
+    by_count = sorted(zip(kinds.tolist(), counts.tolist()), key=lambda kc: (-kc[1], kc[0]))
+    return ", ".join(f"{CLASS_NAMES[k]} ×{c}" for k, c in by_count)
+
+
+def distance_to_data(points, codes) -> torch.Tensor:
+    """How far each point is from the nearest real address."""
+    return latent.nearest_item(points, codes)[1]
+
+
+def ring_items(positions, chosen, ax, radius=0.62):
+    """A red ring around each chosen item (``chosen``: a boolean mask or indices) of a pile."""
+    for px, py in torch.as_tensor(positions)[chosen].tolist():
+        ax.add_patch(Circle((px, py), radius, fill=False, color="red", linewidth=2, zorder=3))
+    return ax
+
+
+def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=None):
+    """Left: ``images`` as the messy pile (at ``positions``, turned by ``angles``), ``chosen`` ringed;
+    right: each image hung at its 2 ``codes``, framed in its kind's colour, ``chosen`` ringed again."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(16, 8))
+    left, right = axes
+    draw_pile(images, positions, angles, left, title="Before: a messy pile")
+    ring_items(positions, chosen, left)
+    image_scatter(images, codes, right, zoom=0.75, labels=labels)
+    right.scatter(*codes[chosen].T, s=900, facecolors="none", edgecolors="red", linewidths=2.5, zorder=5)
+    right.set_title("After: the organised wardrobe (each item at its 2 coordinates)")
+    right.set_xlabel("z1")
+    right.set_ylabel("z2")
+    right.legend(handles=[Patch(edgecolor=CLASS_COLORS[c], facecolor="none", label=name)
+                          for c, name in enumerate(CLASS_NAMES)], fontsize=8, loc="best", framealpha=0.9)
+    plt.gcf().tight_layout()
+    return axes
+
+
+def empty_spot_figure(codes, labels, spot, gap, axes=None):
+    """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(13, 6))
+    whole, zoom = axes
+    star = {"marker": "*", "color": "red", "markersize": 22, "markeredgecolor": "black", "linestyle": "none"}
+    latent_scatter(codes, labels, whole, s=1, alpha=0.4, title="The wardrobe (every training item)")
+    whole.plot(*spot, **star)
+    latent_scatter(codes, labels, zoom, s=12, alpha=0.8, legend=False,
+                   title="Close-up: nothing hangs inside the circle")
+    zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2))
+    zoom.plot(*spot, **star)
+    r = 6 * gap
+    zoom.set_xlim(spot[0] - r, spot[0] + r)
+    zoom.set_ylim(spot[1] - r, spot[1] + r)
+    zoom.set_aspect("equal")
+    plt.gcf().tight_layout()
+    return axes

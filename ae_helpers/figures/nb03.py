@@ -1,0 +1,186 @@
+"""Figures and statistics of notebook 03 (the decoder).
+
+* ``count_kinds``, ``distance_to_data``: from ``nb01`` (see there)
+* ``sigmoid_figure``        the sigmoid, one image's logits before it and its pixels after it
+* ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
+* ``copies_figure``         originals and their reconstructions, with each copy's error
+* ``class_error_bars``      mean reconstruction error per class, easiest to hardest
+* ``variety_figure``        each class's average image, and variety against error
+* ``near_the_data``         random addresses no farther from a real one than real ones are from each other
+* ``ring_around``           addresses on a ring far outside the region where real items hang
+* ``nearest_real``          the most similar real photo of each image (MSE per pixel)
+* ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
+
+Convention: data first, ``ax=None`` (or ``fig=None``) creates the figure, the axes are returned.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from .. import latent
+from ..data import CLASS_NAMES
+from ..plots import CLASS_COLORS, image_row, latent_scatter
+from .nb01 import count_kinds, distance_to_data
+
+__all__ = ["count_kinds", "distance_to_data"]  # re-exported for notebook 03
+
+
+def sigmoid_figure(logits, image, z, axes=None):
+    """Left: the sigmoid curve over a histogram of ``logits``; middle and right: the logits and the pixels."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+        fig.suptitle(f"What Brian sews at z = ({z[0]:.1f}, {z[1]:.1f})")
+    t = torch.linspace(-10, 10, 200)
+    axes[0].plot(t, torch.sigmoid(t), color="C0")
+    axes[0].hist(logits.flatten(), bins=40, density=True, color="C1", alpha=0.5, label="this image's logits")
+    axes[0].set_title("sigmoid: any number → (0, 1)")
+    axes[0].set_xlabel("logit t")
+    axes[0].legend(fontsize=8)
+    for ax, pic, title in [(axes[1], logits, "before the sigmoid (logits)"),
+                           (axes[2], image, "after the sigmoid (pixels)")]:
+        shown = ax.imshow(pic.reshape(28, 28), cmap="gray_r")
+        plt.colorbar(shown, ax=ax)
+        ax.set_title(title)
+        ax.set_axis_off()
+    plt.gcf().tight_layout()
+    return axes
+
+
+def address_on_map(codes, labels, z, image, axes=None):
+    """The map of real ``codes``, a star at the address ``z`` (2,), and the decoded ``image`` beside it."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1.6, 1]})
+    latent_scatter(codes, labels, ax=axes[0], s=2, alpha=0.3, title="the wardrobe (test items)")
+    axes[0].scatter(*z, marker="*", s=350, color="black", edgecolor="white", zorder=5)
+    axes[1].imshow(image.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    axes[1].set_title(f"decoded z = ({z[0]:.1f}, {z[1]:.1f})")
+    axes[1].set_axis_off()
+    plt.gcf().tight_layout()
+    return axes
+
+
+def copies_figure(originals, copies, errors, titles, axes=None):
+    """Rows of originals (R, C, 1, 28, 28) each followed by a row of their copies with their errors."""
+    rows, cols = len(originals), len(originals[0])
+    if axes is None:
+        fig, axes = plt.subplots(2 * rows, cols, figsize=(1.3 * cols, 3.1 * rows))
+        fig.suptitle("Every class: originals and their reconstructions from a 2-number address")
+    for r in range(rows):
+        image_row(originals[r], titles, axes[2 * r])
+        image_row(copies[r], [f"copy, err {e:.3f}" for e in errors[r]], axes[2 * r + 1])
+        axes[2 * r][0].set_ylabel("original", fontsize=9)
+        axes[2 * r + 1][0].set_ylabel("Brian's copy", fontsize=9)
+    plt.gcf().tight_layout()
+    return axes
+
+
+def class_error_bars(class_error, overall, ax=None):
+    """Horizontal bars of the per-class error, easiest at the bottom, with the overall mean dashed."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    order = np.argsort(class_error)
+    ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order])
+    ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")
+    ax.set_xlabel("mean reconstruction error (MSE per pixel) on the test set")
+    ax.set_title("Which clothes Brian finds hard (longest bar = hardest)")
+    ax.legend()
+    plt.gcf().tight_layout()
+    return ax
+
+
+def variety_figure(class_mean, class_variety, class_error, fig=None):
+    """Top: each class's average image (easiest to hardest); bottom: variety against reconstruction error."""
+    fig = fig or plt.figure(figsize=(13, 4.2))
+    order = np.argsort(class_error)
+    correlation = np.corrcoef(class_variety, class_error)[0, 1]
+    grid = fig.add_gridspec(2, 10, height_ratios=[1, 2.4], hspace=0.5)
+    image_row(class_mean[order], [f"{CLASS_NAMES[c]}\nvariety {class_variety[c]:.3f}" for c in order],
+              [fig.add_subplot(grid[0, i]) for i in range(10)])
+    ax = fig.add_subplot(grid[1, 2:8])
+    for c in range(10):
+        ax.scatter(class_variety[c], class_error[c], color=CLASS_COLORS[c], s=60)
+        ax.annotate(CLASS_NAMES[c], (class_variety[c], class_error[c]), textcoords="offset points",
+                    xytext=(5, 3), fontsize=8)
+    ax.set_xlabel("variety of the class (mean squared distance to the class average)")
+    ax.set_ylabel("reconstruction error")
+    ax.set_title(f"Top: average item of each class, easiest to hardest.  Correlation: {correlation:.2f}")
+    return ax
+
+
+def near_the_data(codes, n=200, generator=None):
+    """``n`` random addresses in the data's rectangle, each no farther from a real address than 99% of the
+    real addresses are from their nearest neighbour: new addresses among the real ones, not in a gap.
+    Returns ``(points (n, 2), radius)``."""
+    codes = torch.as_tensor(codes).float()
+    radius = latent.typical_gap(codes, quantile=0.99)
+    low, high = codes.min(0).values, codes.max(0).values
+    kept = []
+    while sum(len(k) for k in kept) < n:
+        candidates = low + (high - low) * torch.rand(20 * n, 2, generator=generator)
+        kept.append(candidates[distance_to_data(candidates, codes) <= radius])
+    return torch.cat(kept)[:n], radius
+
+
+def ring_around(codes, factor=3.0, n=200):
+    """``n`` addresses on an ellipse around the middle of the data's rectangle, ``factor`` times its half-size."""
+    low, high = codes.min(0).values, codes.max(0).values
+    angle = torch.linspace(0, 2 * torch.pi, n + 1)[:-1]
+    return (low + high) / 2 + factor * (high - low) / 2 * torch.stack([angle.cos(), angle.sin()], dim=1)
+
+
+def nearest_real(images, pool):
+    """For each image: (MSE per pixel to the most similar image of ``pool``, that image's index)."""
+    idx, dist = latent.nearest_item(images, pool)
+    return dist ** 2 / images[0].numel(), idx
+
+
+def inside_outside_figure(codes, labels, sets, pool, n_show=8, fig=None):
+    """``sets``: {name: (points, images, distances, nearest indices)} for "inside" and "outside";
+    the map with both sets of points, and ``n_show`` of each set's images above their nearest real photo."""
+    fig = fig or plt.figure(figsize=(14, 6))
+    grid = fig.add_gridspec(2 * len(sets), 5 + n_show, wspace=0.1, hspace=0.35)
+    ax_map = fig.add_subplot(grid[:, :4])
+    latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False,
+                   title="near the data (black), far outside (red)")
+    for r, (name, (points, images, dists, nearest)) in enumerate(sets.items()):
+        ax_map.scatter(*points.T, s=8, color=["black", "red"][r])
+        show = torch.linspace(0, len(points) - 1, n_show).long()
+        for k, (row, label) in enumerate([(images[show], f"new, {name}"), (pool[nearest[show]], "nearest real")]):
+            axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
+            image_row(row, [f"d {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
+            axes[0].set_ylabel(label, fontsize=8)
+    fig.suptitle("New items: near the data they look like real clothes; far outside, saturated silhouettes and blobs")
+    return ax_map
+
+
+def distance_histograms(distances: dict, ax=None):
+    """``{label: distances to the nearest real photo}`` as overlaid histograms."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    bins = np.linspace(0, max(d.max().item() for d in distances.values()), 40)
+    for (label, d), color in zip(distances.items(), ["black", "red", "C0"]):
+        ax.hist(d, bins=bins, alpha=0.6, color=color, label=label)
+    ax.set_xlabel("distance of the new image to its nearest real photo")
+    ax.set_ylabel("number of points")
+    ax.legend()
+    return ax
+
+
+def spots_figure(codes, labels, spots, images, gaps, dists, fig=None):
+    """The map with the spots marked and numbered, and the image decoded at each spot."""
+    fig = fig or plt.figure(figsize=(14, 4.4))
+    per_row = (len(spots) + 1) // 2
+    grid = fig.add_gridspec(2, 4 + 2 * per_row, wspace=0.15)
+    ax_map = fig.add_subplot(grid[:, :4])
+    latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, title="the emptiest spots (x)")
+    ax_map.scatter(*spots.T, marker="x", s=80, color="black")
+    for k, (spot, img) in enumerate(zip(spots, images)):
+        ax_map.annotate(str(k + 1), spot, textcoords="offset points", xytext=(4, 4), fontsize=9)
+        ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
+        ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"{k + 1}: {gaps[k]:.1f} from any item, d {dists[k]:.3f}", fontsize=8)
+        ax.set_axis_off()
+    return ax_map

@@ -1,0 +1,183 @@
+"""Figures and statistics of notebook 04 (reconstruction loss): the graded photocopies, one pixel's loss
+curves, the BCE floor, the empty parts of the wardrobe, overfitting curves, the blur of an average.
+
+Convention: data first, ``ax=None`` (or ``axes=None``) creates a figure, the axes are returned.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from .. import latent, plots
+from ..data import CLASS_NAMES
+
+
+def photocopies(original, copies: dict, grades: dict, axes=None):
+    """The original and each spoiled copy, titled with its (MSE, BCE) grade."""
+    if axes is None:
+        fig, axes = plt.subplots(1, len(copies) + 1, figsize=(13, 3.3))
+        fig.suptitle("Photocopies of one pair of trousers, graded by two losses")
+    titles = ["original\n"] + [f"{name}\nMSE {m:.4f}   BCE {b:.3f}" for name, (m, b) in grades.items()]
+    plots.image_row(torch.cat([original, *copies.values()]), titles, axes)
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def pixel_curves(x_pixel: float, x_hat_values, bce_curve, mse_curve, ax=None):
+    """One target pixel: BCE and MSE against the prediction, with each minimum marked."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    best_bce, best_mse = x_hat_values[bce_curve.argmin()], x_hat_values[mse_curve.argmin()]
+    ax.plot(x_hat_values, bce_curve, label="BCE", color="C0")
+    ax.plot(x_hat_values, mse_curve, label="MSE", color="C1")
+    ax.axvline(x_pixel, color="grey", linestyle=":", label=f"x' = x = {x_pixel}")
+    ax.scatter([best_bce], [bce_curve.min()], color="C0", zorder=5)
+    ax.annotate(f"BCE minimum {bce_curve.min():.3f} (not 0!)", (best_bce, bce_curve.min()), xytext=(0.45, 1.3),
+                arrowprops={"arrowstyle": "->"})
+    ax.scatter([best_mse], [mse_curve.min()], color="C1", zorder=5)
+    ax.annotate(f"MSE minimum {mse_curve.min():.0f}", (best_mse, mse_curve.min()), xytext=(0.5, 0.35),
+                arrowprops={"arrowstyle": "->"})
+    ax.set_ylim(0, 3)
+    ax.set_xlabel("prediction x'")
+    ax.set_ylabel("loss for this one pixel")
+    ax.set_title(f"Target pixel x = {x_pixel}: both losses are smallest at x' = x")
+    ax.legend()
+    return ax
+
+
+def floor_map(original, floor, axes=None):
+    """The photo and its BCE floor (the entropy of each pixel), side by side."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    axes[0].imshow(original.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    axes[0].set_title("original")
+    shown = axes[1].imshow(floor.reshape(28, 28), cmap="magma")
+    axes[0].figure.colorbar(shown, ax=axes[1])
+    axes[1].set_title(f"BCE floor per pixel, mean {floor.mean():.3f}")
+    for ax in axes:
+        ax.set_axis_off()
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def looks_like(images, x_ref, y_ref, k: int = 5) -> list[str]:
+    """What each image looks like: the class most common among its ``k`` nearest reference photos (in pixels)."""
+    return [CLASS_NAMES[c] for c in latent.knn_predict(x_ref, y_ref, images, k).tolist()]
+
+
+def empty_space(codes, n: int = 80, share: float = 0.03):
+    """Grid points over the rectangle holding all ``codes``, and which are empty: farther than ``share`` of
+    the rectangle's diagonal from every code. Returns (grid points, empty mask, distance to the nearest code,
+    radius)."""
+    low, high = codes.min(0).values, codes.max(0).values
+    grid = torch.cartesian_prod(torch.linspace(low[0], high[0], n), torch.linspace(low[1], high[1], n))
+    to_nearest = torch.cdist(grid, codes).min(1).values
+    radius = share * (high - low).norm().item()
+    return grid, to_nearest > radius, to_nearest, radius
+
+
+def spots_nearest_middle(points, middle, apart: float, n: int = 5) -> torch.Tensor:
+    """Up to ``n`` of ``points``, nearest to ``middle`` first, each at least ``apart`` from those already taken."""
+    taken = []
+    for i in (points - middle).norm(dim=1).argsort().tolist():
+        if all((points[i] - p).norm() > apart for p in taken):
+            taken.append(points[i])
+        if len(taken) == n:
+            break
+    return torch.stack(taken)
+
+
+def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, ax=None):
+    """The map with its empty space in grey and the chosen empty spots, and what the decoder makes there
+    (``made_up``: the spots' images, then ``n_far`` images from far outside the map)."""
+    fig = plt.figure(figsize=(13, 4.6))
+    layout = fig.add_gridspec(2, 9, wspace=0.1)
+    ax = fig.add_subplot(layout[:, :4])
+    plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, legend=False,
+                         title="grey: empty space; x: the empty spots nearest the middle\n"
+                               "(the far-outside points lie off this map)")
+    ax.scatter(*grid[empty].T, s=2, color="0.8", zorder=0)
+    ax.scatter(*spots.T, marker="x", color="black", s=60)
+    for i, p in enumerate(spots):
+        ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(4, 4))
+    low, high = codes.min(0).values, codes.max(0).values
+    ax.set_xlim(low[0] - 1, high[0] + 1)
+    ax.set_ylim(low[1] - 1, high[1] + 1)
+    k = len(spots)
+    plots.image_row(made_up[:k], [f"spot {i + 1}" for i in range(k)],
+                    [fig.add_subplot(layout[0, 4 + i]) for i in range(k)])
+    plots.image_row(made_up[k:], ["far outside"] * n_far, [fig.add_subplot(layout[1, 4 + i]) for i in range(n_far)])
+    return ax
+
+
+def overfit_curves(train_loss, val_loss, n_items: int, axes=None):
+    """Training and validation loss per epoch (log scale), and validation alone, zoomed, with its trend."""
+    val, tr = np.asarray(val_loss), np.asarray(train_loss)
+    best, epochs = int(val.argmin()), np.arange(1, len(val) + 1)
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+    axes[0].plot(epochs, tr, label=f"training ({n_items} images, memorised)")
+    axes[0].plot(epochs, val, label="validation (unseen images)", linestyle="--")
+    axes[0].set_yscale("log")
+    axes[0].set_title("Training loss keeps falling; validation does not")
+    axes[0].legend()
+    trend = np.convolve(val, np.ones(9) / 9, mode="valid")              # average of 9 neighbouring epochs
+    axes[1].plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
+    axes[1].plot(epochs[4:-4], trend, color="C1", linewidth=2.5, label="trend (average of 9 epochs)")
+    axes[1].scatter([best + 1], [val[best]], color="black", zorder=5)
+    axes[1].annotate(f"minimum: epoch {best + 1}, {val[best]:.4f}", (best + 1, val[best]), xytext=(-60, 60),
+                     textcoords="offset points", arrowprops={"arrowstyle": "->"})
+    axes[1].set_ylim(val[best] * 0.95, val[best] * 1.3)
+    axes[1].legend(loc="upper right")
+    axes[1].set_title(f"Validation only, zoomed: it turns up (+{100 * (val[-1] / val[best] - 1):.0f} % by the end)")
+    for ax in axes:
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("MSE per pixel")
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def rows_with_mse(rows: dict, targets: dict, title: str, axes=None):
+    """One row of images per entry of ``rows`` (label -> images); a row whose label is in ``targets`` gets
+    each image's MSE to its target as titles."""
+    n = len(next(iter(rows.values())))
+    if axes is None:
+        _, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.45 * len(rows)), squeeze=False)
+    for r, (label, images) in enumerate(rows.items()):
+        titles = None
+        if label in targets:
+            titles = [f"MSE {((a - b) ** 2).mean():.3f}" for a, b in zip(targets[label], images)]
+        plots.image_row(images, titles, axes[r])
+        axes[r, 0].set_ylabel(label, fontsize=8)
+    axes[0, 0].figure.suptitle(title)
+    axes[0, 0].figure.tight_layout()
+    return axes
+
+
+def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
+    """16 neighbours (titled with their average MSE to all 16), their pixel average and Brian's copy."""
+    fig = plt.figure(figsize=(13, 3.8))
+    layout = fig.add_gridspec(2, 13, wspace=0.1)
+    for i in range(len(items)):
+        plots.image_row(items[i:i + 1], [f"{scores[i]:.3f}"], [fig.add_subplot(layout[i // 8, i % 8])])
+    plots.image_row(average, [f"their average\n{score_average:.3f}"], [fig.add_subplot(layout[:, 9:11])])
+    ax = fig.add_subplot(layout[:, 11:13])
+    plots.image_row(sewn, [f"Brian's copy\n{score_sewn:.3f}"], [ax])
+    fig.suptitle(f"{len(items)} neighbours in the wardrobe; titles: average MSE of that image to all "
+                 f"{len(items)} (lower is better)")
+    return ax
+
+
+def sharpness_hist(sharp_original, sharp_rebuilt, ax=None):
+    """Histograms of the sharpness of the originals and of their reconstructions."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.4))
+    bins = np.linspace(0, sharp_original.max().item(), 50)
+    ax.hist(sharp_original, bins=bins, alpha=0.6, label=f"originals, mean {sharp_original.mean():.3f}")
+    ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"reconstructions, mean {sharp_rebuilt.mean():.3f}")
+    ax.set_xlabel("sharpness (mean gradient magnitude)")
+    ax.set_ylabel("number of test images")
+    ax.legend()
+    return ax

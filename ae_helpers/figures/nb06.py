@@ -1,0 +1,174 @@
+"""Figures and statistics of notebook 06 (applications): repairs, anomaly scores, compression, random draws.
+
+Plotting convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import torch
+
+from ..data import CLASS_NAMES
+from ..latent import VERDICT_GRADES, nearest_item, pca_fit, pca_project, typical_gap
+from ..plots import CLASS_COLORS, image_row, latent_scatter
+
+#: 95 % of the draws of a 2D standard normal fall inside this radius (sqrt of the chi-square(2) 95 % point).
+RADIUS_95 = (-2 * torch.log(torch.tensor(0.05))).sqrt().item()
+
+
+def _axes(axes, nrows, ncols, figsize):
+    if axes is None:
+        _, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+        return axes if nrows > 1 else axes[0]
+    return axes
+
+
+def per_image_mse(a, b) -> torch.Tensor:
+    """One number per image: the mean squared difference of its pixels."""
+    return ((a - b) ** 2).flatten(1).mean(1)
+
+
+def repair_rows(damaged, repaired, clean, labels, axes=None):
+    """Three rows of images: damaged input, the denoiser's repair, the clean original (titles: MSE, kind)."""
+    n = len(clean)
+    axes = _axes(axes, 3, n, (1.25 * n, 4.5))
+    image_row(damaged, [f"MSE {e:.3f}" for e in per_image_mse(damaged, clean)], axes[0])
+    image_row(repaired, [f"MSE {e:.3f}" for e in per_image_mse(repaired, clean)], axes[1])
+    image_row(clean, [CLASS_NAMES[c] for c in labels], axes[2])
+    for ax, label in zip(axes[:, 0], ["damaged", "denoised", "clean"]):
+        ax.set_ylabel(label, fontsize=10)
+    axes[0, 0].figure.suptitle("Unseen damaged test items (top), the denoiser's repair (middle), "
+                               "the clean originals (bottom)")
+    axes[0, 0].figure.tight_layout()
+    return axes
+
+
+def roc_curve(normal_scores, anomaly_scores) -> tuple[torch.Tensor, torch.Tensor]:
+    """False- and true-positive rates (fpr, tpr) as the threshold falls through every score."""
+    steps = torch.cat([torch.tensor([float("inf")]), torch.cat([normal_scores, anomaly_scores]).sort(
+        descending=True).values])
+    caught = torch.searchsorted(anomaly_scores.sort().values, steps, side="left")
+    flagged = torch.searchsorted(normal_scores.sort().values, steps, side="left")
+    return 1 - flagged / len(normal_scores), 1 - caught / len(anomaly_scores)
+
+
+def anomaly_figure(scores, labels, held_out, threshold, axes=None):
+    """Three panels: score histograms (held-out kind vs the rest), mean score per kind, the ROC curve."""
+    axes = _axes(axes, 1, 3, (16, 4.3))
+    left, middle, right = axes
+    odd = labels == held_out
+    name, colour = CLASS_NAMES[held_out], CLASS_COLORS[held_out]
+    bins = torch.linspace(0, scores.quantile(0.995).item(), 60).numpy()
+    left.hist(scores[~odd].numpy(), bins=bins, density=True, alpha=0.6, color="0.45", label="seen kinds (9 classes)")
+    left.hist(scores[odd].numpy(), bins=bins, density=True, alpha=0.6, color=colour, label=f"{name} (never seen)")
+    left.axvline(threshold, color="red", linestyle="--", label=f"threshold {threshold:.3f}")
+    left.set(xlabel="reconstruction error (MSE per pixel) = anomaly score", ylabel="density",
+             title="Test items: how badly each comes back")
+    left.legend()
+
+    middle.barh(range(10), [scores[labels == c].mean().item() for c in range(10)], color=CLASS_COLORS)
+    middle.set_yticks(range(10), CLASS_NAMES)
+    middle.invert_yaxis()
+    middle.axvline(threshold, color="red", linestyle="--")
+    middle.set(xlabel="mean anomaly score", title="Mean score per kind of clothing")
+
+    fpr, tpr = roc_curve(scores[~odd], scores[odd])
+    right.plot(fpr.numpy(), tpr.numpy(), color=colour, label="reconstruction error as score")
+    right.plot([0, 1], [0, 1], color="0.6", linestyle=":", label="coin toss (AUC 0.5)")
+    right.scatter([(scores[~odd] > threshold).float().mean()], [(scores[odd] > threshold).float().mean()],
+                  color="red", zorder=3, label="our threshold")
+    right.set(xlabel="false-positive rate (normal items flagged)", ylabel=f"true-positive rate ({name} caught)",
+              title=f"ROC curve for 'is it a {name.lower()}?'")
+    right.legend(loc="lower right")
+    left.figure.tight_layout()
+    return axes
+
+
+def auc_bars(aucs: dict, ax=None):
+    """Horizontal bars: the AUC of a detector trained without each kind, best caught on top."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    ranked = sorted(aucs.items(), key=lambda kv: -kv[1])
+    ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked])
+    for i, (_, a) in enumerate(ranked):
+        ax.text(a + 0.01, i, f"{a:.2f}", va="center", fontsize=9)
+    ax.set_yticks(range(len(ranked)), [k for k, _ in ranked])
+    ax.invert_yaxis()
+    ax.axvline(0.5, color="0.5", linestyle=":", label="coin toss")
+    ax.set(xlim=(0, 1.08), xlabel="ROC AUC (1 = always caught, 0.5 = coin toss)",
+           title="Which kind, held out, is easy to catch?")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def pca_errors(x_fit, x_eval, max_k: int) -> torch.Tensor:
+    """Test MSE per pixel of PCA with k = 1 ... max_k components (entry k-1), fitted on ``x_fit``.
+
+    The components are orthonormal, so the error with k of them is the total squared distance from the
+    mean minus the squares of the first k PCA codes: one projection gives every k.
+    """
+    mean, components = pca_fit(x_fit, max_k)
+    codes = pca_project(x_eval, mean, components)
+    total = ((x_eval.flatten(1) - mean) ** 2).sum()
+    return (total - (codes ** 2).sum(0).cumsum(0)) / x_eval[0].numel() / len(x_eval)
+
+
+def compression_figure(rows, pca_mse, zlib_bytes, image_bytes, ax=None):
+    """Error against bytes per item: the autoencoders' float16 codes, PCA codes of the same size, lossless."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    ks = torch.arange(1, len(pca_mse) + 1)
+    ax.plot((2 * ks).numpy(), pca_mse.numpy(), color="0.5", label="PCA code, k numbers (float16)")
+    ax.plot([2 * r["d"] for r in rows], [r["ae"] for r in rows], marker="o", color="C0",
+            label="autoencoder code, d numbers (float16)")
+    for r in rows:
+        ax.annotate(f"{r['d']}D", (2 * r["d"], r["ae"]), textcoords="offset points", xytext=(5, 5))
+    ax.scatter([zlib_bytes, image_bytes], [0, 0], color="black", marker="*", s=120, zorder=3,
+               label="no loss: zlib-compressed, raw uint8 image")
+    ax.set_xscale("log")
+    ax.set(xlabel="bytes per item (log scale)", ylabel="test MSE per pixel (what is lost)",
+           title="Fewer bytes, more loss: the autoencoder against PCA")
+    ax.legend()
+    return ax
+
+
+def sharpness(images) -> float:
+    """Mean absolute difference between neighbouring pixels (across and down): edges score high, blur low."""
+    im = images.reshape(-1, *images.shape[-2:])
+    return 0.5 * ((im[:, 1:] - im[:, :-1]).abs().mean() + (im[:, :, 1:] - im[:, :, :-1]).abs().mean()).item()
+
+
+def draws_figure(wardrobes: dict, labels, z, axes=None):
+    """One map per wardrobe (name -> codes of the test items), the same random draws ``z`` on each."""
+    axes = _axes(axes, 1, len(wardrobes), (7 * len(wardrobes), 6.2))
+    for i, (ax, (title, codes)) in enumerate(zip(axes, wardrobes.items())):
+        latent_scatter(codes, labels, ax, s=3, alpha=0.35, legend=i == len(wardrobes) - 1, title=title)
+        ax.scatter(z[:, 0], z[:, 1], s=8, color="black", label="random z ~ N(0, I)")
+        ax.add_patch(plt.Circle((0, 0), RADIUS_95, fill=False, color="black", linestyle="--"))
+        ax.set_aspect("equal", adjustable="datalim")
+    axes[0].figure.suptitle("The same random locations (black dots) on the wardrobes")
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def draw_measures(codes, labels, draws, decoded=None, photos=None, centre=0.0, spread=1.0) -> dict:
+    """How random ``draws`` relate to the real items' ``codes`` (and, optionally, their decoded pictures).
+
+    * ``reach``: share of real items inside the region where 95 % of the draws land (the circle of N(0, I);
+      for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
+    * ``mix``: total variation distance between the kinds of the items nearest to the draws and 10 % each;
+    * ``holes``: share of draws that notebook 05's explorer would call "inventing": farther from every real
+      item than ``VERDICT_GRADES[-2][0]`` (10) typical gaps between neighbouring items (:func:`typical_gap`);
+    * ``realism`` (with ``decoded`` and ``photos``): median pixel MSE from each decoded draw to its nearest
+      real photo; low = it looks like some real item.
+    """
+    closest, distance = nearest_item(draws, codes)
+    inventing = VERDICT_GRADES[-2][0]                   # farther than this many typical gaps: "inventing"
+    mix = torch.bincount(labels[closest], minlength=10).float() / len(draws)
+    out = {"reach": (((codes - centre) / spread).norm(dim=1) <= RADIUS_95).float().mean().item(),
+           "mix": 0.5 * (mix - 0.1).abs().sum().item(),
+           "holes": (distance > inventing * typical_gap(codes)).float().mean().item()}
+    if decoded is not None:
+        photo = photos[nearest_item(decoded, photos)[0]]
+        out["realism"] = per_image_mse(decoded, photo).median().item()
+    return out

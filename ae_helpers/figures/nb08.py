@@ -1,0 +1,103 @@
+"""Figures, tables and statistics of notebook 08 (going further): the boilerplate behind its pictures.
+
+Convention: data first, ``axes=None`` creates the figure, the axes are returned.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import torch
+
+from ..data import CLASS_NAMES
+from ..plots import image_row
+
+
+def model_table(rows: dict) -> str:
+    """The comparison of section 1: one line per (architecture, latent size)."""
+    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness':>9} {'train s':>8}"]
+    for (name, d), r in rows.items():
+        lines.append(f"{name + f' {d}-D':>22} {r['params']:>8,} {r['mse']:>9.4f} {r['x PCA']:>6.3f} "
+                     f"{r['sharpness']:>9.2f} {r['train s']:>8.0f}")
+    return "\n".join(lines)
+
+
+def reconstructions(rows_of_images: dict, labels, axes=None):
+    """One row per model (first row: the originals, titled with their kinds)."""
+    n_rows, n = len(rows_of_images), len(labels)
+    if axes is None:
+        _, axes = plt.subplots(n_rows, n, figsize=(1.3 * n, 1.45 * n_rows), squeeze=False)
+    for row, (label, images) in enumerate(rows_of_images.items()):
+        image_row(images, [CLASS_NAMES[int(c)] for c in labels] if row == 0 else None, axes[row])
+        axes[row][0].set_ylabel(label, fontsize=9)
+    return axes
+
+
+def coverage_figure(coverage: dict, axes=None):
+    """How often each output pixel is painted, one panel per upsampling layer."""
+    if axes is None:
+        _, axes = plt.subplots(1, len(coverage), figsize=(3.7 * len(coverage), 3.9))
+    for ax, (name, cov) in zip(axes, coverage.items()):
+        ax.imshow(cov.numpy(), cmap="viridis", interpolation="nearest")
+        inner = cov[2:-2, 2:-2]
+        ax.set_title(f"{name}\ninside: painted {inner.min():.0f} to {inner.max():.0f} times", fontsize=9)
+        ax.set_axis_off()
+    return axes
+
+
+def checker_score(images) -> float:
+    """Share of the image's contrast in the finest (2-pixel) checkerboard pattern (0 = none)."""
+    sign = (torch.arange(28)[:, None] + torch.arange(28)[None, :]) % 2 * 2 - 1
+    centred = images - images.mean(dim=(-1, -2), keepdim=True)
+    return ((centred * sign).mean(dim=(-1, -2)).abs() / centred.abs().mean(dim=(-1, -2))).mean().item()
+
+
+def decoded_rows(decoded: dict, axes=None):
+    """One row per decoder, colours stretched to each picture's range, the checker score in the label."""
+    n = len(next(iter(decoded.values())))
+    if axes is None:
+        _, axes = plt.subplots(len(decoded), n, figsize=(1.7 * n, 1.9 * len(decoded)), squeeze=False)
+    for row, (name, images) in enumerate(decoded.items()):
+        image_row(images, None, axes[row], cmap="viridis")
+        axes[row][0].set_ylabel(f"{name}\nchecker {checker_score(images):.2f}", fontsize=8)
+    return axes
+
+
+def knn_table(knn: dict, sizes, n_test: int) -> str:
+    """kNN accuracy per code size: autoencoder, convolutional autoencoder, PCA, and raw pixels."""
+    lines = [f"kNN (k=5) accuracy on {n_test:,} test items   (chance: 10%)",
+             f"{'numbers per item':>16} {'autoencoder':>12} {'conv AE':>8} {'PCA':>6}"]
+    for d in sizes:
+        conv = f"{knn['conv', d]:.1%}" if ("conv", d) in knn else ""
+        lines.append(f"{d:>16} {knn['mlp', d]:>12.1%} {conv:>8} {knn['pca', d]:>6.1%}")
+    lines.append(f"{'784 raw pixels':>16} {knn['pixels', 784]:>12.1%}")
+    return "\n".join(lines)
+
+
+def search_figure(images, labels, query: int, found: dict, axes=None):
+    """For each search space, the query and its hits (green title: same kind as the query, red: not)."""
+    k = len(next(iter(found.values())))
+    if axes is None:
+        _, axes = plt.subplots(len(found), k + 1, figsize=(14, 1.9 * len(found)), squeeze=False)
+    for row, (name, hits) in enumerate(found.items()):
+        image_row(torch.cat([images[query:query + 1], images[hits]]),
+                  ["query"] + [CLASS_NAMES[int(labels[i])] for i in hits], axes[row], fontsize=7)
+        for ax, i in zip(axes[row][1:], hits):
+            ax.title.set_color("green" if labels[i] == labels[query] else "red")
+        same = int((labels[hits] == labels[query]).sum())
+        axes[row][0].set_ylabel(f"{name}\n{same} of {k} same kind", fontsize=8)
+    return axes
+
+
+def damage_rows(blocks: dict, axes=None):
+    """Blocks of rows: for each kind of damage, the input and what each model makes of it."""
+    n_rows = sum(len(outs) for outs in blocks.values())
+    n = len(next(iter(next(iter(blocks.values())).values())))
+    if axes is None:
+        _, axes = plt.subplots(n_rows, n, figsize=(1.5 * n, 1.6 * n_rows), squeeze=False)
+    row = 0
+    for damage, outs in blocks.items():
+        for label, images in outs.items():
+            image_row(images, None, axes[row])
+            axes[row][0].set_ylabel(f"{damage}:\n{label}", fontsize=8)
+            row += 1
+    return axes
