@@ -29,27 +29,37 @@ def _labels(y, n: int, name: str) -> torch.Tensor:
     return y
 
 
+def _pair(queries, gallery, exclude_self: bool):
+    """``queries`` and ``gallery`` as (N, D) float tensors, checked to fit each other."""
+    q, g = _flat(queries, "queries"), _flat(gallery, "gallery")
+    if q.shape[1] != g.shape[1]:
+        raise ValueError(f"queries have {q.shape[1]} numbers per item but the gallery has {g.shape[1]}")
+    if exclude_self and len(q) != len(g):
+        raise ValueError("exclude_self=True needs the queries to be the gallery itself (same number of rows)")
+    return q, g
+
+
+def _distances(q, g, exclude_self: bool, chunk: int, **cdist):
+    """The (chunk, G) distance matrices of ``chunk`` queries at a time; with ``exclude_self`` an item's
+    distance to itself is infinite."""
+    for start in range(0, len(q), chunk):
+        d = torch.cdist(q[start:start + chunk], g, **cdist)
+        if exclude_self:
+            rows = torch.arange(len(d))
+            d[rows, rows + start] = float("inf")
+        yield d
+
+
 def nearest(queries, gallery, k: int = 10, exclude_self: bool = False, chunk: int = 1000):
     """Indices (Q, k) of the ``k`` gallery items closest to each query, nearest first.
 
     ``exclude_self=True`` when the queries *are* the gallery (same rows, same order):
     an item is then never its own neighbour.
     """
-    q, g = _flat(queries, "queries"), _flat(gallery, "gallery")
-    if q.shape[1] != g.shape[1]:
-        raise ValueError(f"queries have {q.shape[1]} numbers per item but the gallery has {g.shape[1]}")
-    if exclude_self and len(q) != len(g):
-        raise ValueError("exclude_self=True needs the queries to be the gallery itself (same number of rows)")
+    q, g = _pair(queries, gallery, exclude_self)
     if not 1 <= k <= len(g) - exclude_self:
         raise ValueError(f"k must be between 1 and {len(g) - exclude_self}, got {k}")
-    out = []
-    for start in range(0, len(q), chunk):
-        d = torch.cdist(q[start:start + chunk], g)
-        if exclude_self:
-            rows = torch.arange(len(d))
-            d[rows, rows + start] = float("inf")
-        out.append(d.topk(k, dim=1, largest=False).indices)
-    return torch.cat(out)
+    return torch.cat([d.topk(k, dim=1, largest=False).indices for d in _distances(q, g, exclude_self, chunk)])
 
 
 def nearest_item(queries, gallery, exclude_self: bool = False, chunk: int = 1000):
@@ -57,23 +67,11 @@ def nearest_item(queries, gallery, exclude_self: bool = False, chunk: int = 1000
 
     ``exclude_self=True`` when the queries *are* the gallery: an item is then never its own nearest item.
     """
-    q, g = _flat(queries, "queries"), _flat(gallery, "gallery")
-    if q.shape[1] != g.shape[1]:
-        raise ValueError(f"queries have {q.shape[1]} numbers per item but the gallery has {g.shape[1]}")
-    if exclude_self and len(q) != len(g):
-        raise ValueError("exclude_self=True needs the queries to be the gallery itself (same number of rows)")
+    q, g = _pair(queries, gallery, exclude_self)
     if len(g) < 1 + exclude_self:
         raise ValueError(f"the gallery needs at least {1 + exclude_self} items, got {len(g)}")
-    idx, dist = [], []
-    for start in range(0, len(q), chunk):
-        d = torch.cdist(q[start:start + chunk], g, compute_mode="donot_use_mm_for_euclid_dist")  # exact
-        if exclude_self:
-            rows = torch.arange(len(d))
-            d[rows, rows + start] = float("inf")
-        best = d.min(1)
-        idx.append(best.indices)
-        dist.append(best.values)
-    return torch.cat(idx), torch.cat(dist)
+    best = [d.min(1) for d in _distances(q, g, exclude_self, chunk, compute_mode="donot_use_mm_for_euclid_dist")]
+    return torch.cat([b.indices for b in best]), torch.cat([b.values for b in best])
 
 
 def typical_gap(codes, quantile: float = 0.5, sample: int = 1000, seed: int = 0) -> float:
