@@ -83,6 +83,7 @@ benchmark: data explorer
 	$(BIN)/python benchmarks/bench_exercises.py
 	$(BIN)/python benchmarks/bench_concurrency.py
 	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/bench_conv.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check ae_helpers tests benchmarks notebooks classroom slides

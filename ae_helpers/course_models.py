@@ -19,7 +19,7 @@ import torch
 
 from . import data
 from .cache import load_or_train
-from .models import HIDDEN, Autoencoder, ConvAutoencoder
+from .models import CHANNELS, HIDDEN, Autoencoder, ConvAutoencoder
 from .settings import cache_dir, course_seed, is_quick
 from .training import evaluate, train
 
@@ -28,8 +28,8 @@ ARCHS = ("mlp", "conv")
 RECIPES = {
     ("mlp", "full"): {"epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
     ("mlp", "quick"): {"epochs": 4, "batch_size": 256, "lr": 5e-3, "n_train": 8000},
-    ("conv", "full"): {"epochs": 10, "batch_size": 256, "lr": 5e-3, "n_train": 60000},   # notebook 08
-    ("conv", "quick"): {"epochs": 2, "batch_size": 256, "lr": 5e-3, "n_train": 4000},
+    ("conv", "full"): {"epochs": 10, "batch_size": 64, "lr": 2e-2, "n_train": 60000},    # notebook 08
+    ("conv", "quick"): {"epochs": 2, "batch_size": 64, "lr": 2e-2, "n_train": 4000},
 }
 
 
@@ -51,7 +51,7 @@ class ModelConfig:
     lr: float = 5e-3
     n_train: int = 60000
     hidden: tuple[int, ...] = HIDDEN
-    channels: tuple[int, ...] = (32, 64)
+    channels: tuple[int, ...] = CHANNELS
     upsampling: str = "transposed"
 
     def __post_init__(self):
@@ -77,7 +77,7 @@ class ModelConfig:
         recipe = {"latent_dim": self.latent_dim, "loss": self.loss, "seed": self.seed, "mode": self.mode,
                   "epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr, "n_train": self.n_train}
         if self.arch == "conv":
-            return {"arch": "conv", "arch_version": 1, "channels": list(self.channels),
+            return {"arch": "conv", "arch_version": 2, "channels": list(self.channels),   # 2: channels-last
                     "upsampling": self.upsampling, **recipe}
         return {"arch_version": 1, "hidden": list(self.hidden), "linear": False, **recipe}
 

@@ -14,6 +14,7 @@ from torch import nn
 IMAGE_SHAPE = (1, 28, 28)
 N_PIXELS = 28 * 28
 HIDDEN = (256, 128)  #: the widths of the hidden layers of Encoder and Decoder (part of the checkpoint key)
+CHANNELS = (16, 64)  #: ConvAutoencoder's filters after its first and second convolution (part of the key)
 
 
 class Encoder(nn.Sequential):
@@ -149,9 +150,10 @@ class ConvAutoencoder(_Codec):
     place is recognised everywhere, e.g. 2 pixels to the left, with far fewer weights than a
     fully connected layer. ``upsampling`` is "transposed" (transposed convolutions with kernel 4,
     stride 2: what the course ships, see notebook 08) or "nearest" (upsample, then convolve).
+    ``channels``: the number of filters after the first and the second convolution.
     """
 
-    def __init__(self, latent_dim: int = 2, channels=(32, 64), upsampling: str = "transposed"):
+    def __init__(self, latent_dim: int = 2, channels=CHANNELS, upsampling: str = "transposed"):
         super().__init__()
         if upsampling not in ("nearest", "transposed"):
             raise ValueError(f'upsampling must be "nearest" or "transposed", got {upsampling!r}')
@@ -169,3 +171,4 @@ class ConvAutoencoder(_Codec):
             nn.Unflatten(1, (c2, 7, 7)),                                 # (N, c2, 7, 7)
             _up(c2, c1, upsampling), nn.BatchNorm2d(c1), nn.ReLU(),      # (N, c1, 14, 14)
             _up(c1, 1, upsampling), nn.Sigmoid())                        # x': (N, 1, 28, 28) in [0, 1]
+        self.to(memory_format=torch.channels_last)   # each pixel's channels side by side: same maths, faster on CPUs

@@ -14,10 +14,11 @@ from ..plots import image_row
 
 def model_table(rows: dict) -> str:
     """The comparison of section 1: one line per (architecture, latent size)."""
-    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness':>9} {'train s':>8}"]
+    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness':>9} {'mult-adds':>10} "
+             f"{'train s':>8}"]
     for (name, d), r in rows.items():
         lines.append(f"{name + f' {d}-D':>22} {r['params']:>8,} {r['mse']:>9.4f} {r['x PCA']:>6.3f} "
-                     f"{r['sharpness']:>9.2f} {r['train s']:>8.0f}")
+                     f"{r['sharpness']:>9.2f} {r['mult-adds']:>10,} {r['train s']:>8.0f}")
     return "\n".join(lines)
 
 
