@@ -17,25 +17,17 @@ import os
 import sys
 
 
-def _latent_size(text: str) -> int:
-    """argparse type: a latent size is a whole number >= 1 (a bad one is a one-line error, exit code 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (numbers per item), got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
+def _whole_number(minimum: int, meaning: str = ""):
+    """An argparse type: a whole number >= ``minimum`` (a bad one is a one-line error, exit code 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}{meaning}, got {text!r}")
+        return value
+    return parse
 
 
 def main(argv=None) -> int:
@@ -45,11 +37,12 @@ def main(argv=None) -> int:
     sub.add_parser("data", help="make sure Fashion-MNIST is available")
     p_train = sub.add_parser("train", help="train (or load) shared models and print their test MSE")
     which = p_train.add_mutually_exclusive_group()
-    which.add_argument("--latent-dim", type=_latent_size, nargs="+", default=[2], help="one or more sizes")
+    which.add_argument("--latent-dim", type=_whole_number(1, " (numbers per item)"), nargs="+", default=[2],
+                       help="one or more sizes")
     which.add_argument("--all", action="store_true", help="every model the notebooks and slides use")
     p_train.add_argument("--loss", choices=["mse", "bce"], default="mse")
     p_train.add_argument("--retrain", action="store_true", help="ignore the cache and train again")
-    p_train.add_argument("--seed", type=_seed, help="the models' seed (default: AE_SEED, else 0)")
+    p_train.add_argument("--seed", type=_whole_number(0), help="the models' seed (default: AE_SEED, else 0)")
     p_check = sub.add_parser("check", help="print the setup report and check the model cache")
     for p in (p_train, p_check):
         p.add_argument("--cache", metavar="DIR", help="the model cache to fill or check (default: AE_CACHE_DIR)")
@@ -81,8 +74,8 @@ def main(argv=None) -> int:
 
             wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss} for d in args.latent_dim]
             for kwargs in wanted:
-                model = pretrained(**kwargs, retrain=args.retrain)
                 config = ModelConfig.course(**kwargs)
+                model = pretrained(config=config, retrain=args.retrain)
                 print(f"{config.latent_dim}D autoencoder ({'quick' if is_quick() else 'full'} mode), "
                       f"test MSE per pixel: {model.history['test_mse']:.4f}  "
                       f"(checkpoint {checkpoint_path(config)})", flush=True)

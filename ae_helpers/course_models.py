@@ -33,6 +33,11 @@ RECIPES = {
 }
 
 
+def _check_arch(arch: str) -> None:
+    if arch not in ARCHS:
+        raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {arch!r}")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Everything that identifies a trained model: architecture, loss, seed and training recipe.
@@ -55,15 +60,13 @@ class ModelConfig:
     upsampling: str = "transposed"
 
     def __post_init__(self):
-        if self.arch not in ARCHS:
-            raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {self.arch!r}")
+        _check_arch(self.arch)
 
     @classmethod
     def course(cls, latent_dim=2, arch="mlp", loss="mse", seed=None, quick=None) -> ModelConfig:
         """The course's shared model: ``seed=None`` is the course's seed (``AE_SEED``, default 0);
         ``quick=None`` follows ``AE_QUICK``."""
-        if arch not in ARCHS:
-            raise ValueError(f"arch must be one of {', '.join(map(repr, ARCHS))}, got {arch!r}")
+        _check_arch(arch)
         mode = "quick" if (is_quick() if quick is None else quick) else "full"
         return cls(latent_dim=int(latent_dim), arch=arch, loss=loss,
                    seed=int(course_seed() if seed is None else seed), mode=mode, **RECIPES[arch, mode])
@@ -124,7 +127,7 @@ def pretrained(latent_dim=2, *, loss="mse", seed=None, quick=None, progress=True
                         loss=config.loss, seed=config.seed, progress=progress,
                         desc=f"training the {config.latent_dim}D {kind}autoencoder ({config.mode} mode)")
         history["test"] = evaluate(model, x_test, config.loss)
-        history["test_mse"] = evaluate(model, x_test, "mse")
+        history["test_mse"] = history["test"] if config.loss == "mse" else evaluate(model, x_test, "mse")
         return history
 
     model.history = load_or_train(model, config.key(), config.checkpoint_name(), fit, retrain=retrain)
