@@ -9,7 +9,8 @@ items fit in memory.
 * picking items: ``first_of_each_class``, ``pick_items`` (seeded, class-balanced), ``nearest_images``
   (the closest real photos to an image, by pixel MSE)
 * the map: ``extent``, ``interpolate``, ``emptiest_spots``, ``sewable_spot``
-* the linear reference: ``pca_fit``, ``pca_project``, ``pca_reconstruct``, ``pca_mse``, ``principal_angles``
+* the linear reference: ``pca_fit``, ``pca_project``, ``pca_reconstruct``, ``pca_mse``, ``pca_errors``,
+  ``principal_angles``
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 import torch
 
 from ._tensors import flat as _flat
-from .pca import pca_fit, pca_mse, pca_project, pca_reconstruct, principal_angles  # noqa: F401 (one import path)
+from .pca import pca_errors, pca_fit, pca_mse, pca_project, pca_reconstruct, principal_angles  # noqa: F401 (one path)
 
 
 def _labels(y, n: int, name: str) -> torch.Tensor:

@@ -38,6 +38,18 @@ def pca_mse(x_fit, x_eval, k: int) -> float:
     return ((recon - _flat(x_eval, "x_eval")) ** 2).mean().item()
 
 
+def pca_errors(x_eval, mean, components) -> torch.Tensor:
+    """MSE per value on ``x_eval`` of PCA with the first k = 1 ... K of ``components`` (entry k - 1).
+
+    The components are orthonormal, so the error with k of them is the total squared distance from the
+    mean minus the squares of the first k PCA codes: one projection gives every k.
+    """
+    x_eval = _flat(x_eval, "x_eval")
+    codes = pca_project(x_eval, mean, components)
+    total = ((x_eval - mean) ** 2).sum()
+    return (total - (codes ** 2).sum(0).cumsum(0)) / x_eval.numel()
+
+
 def principal_angles(a, b) -> torch.Tensor:
     """Angles in degrees (smallest first) between the spaces spanned by the columns of ``a`` and ``b``.
 

@@ -86,6 +86,17 @@ def test_pca_mse_is_the_error_left_after_the_top_k_directions():
     assert latent.pca_mse(x_fit, x_fit, 8) < 1e-8        # every direction: nothing is lost
 
 
+def test_pca_errors_give_pca_mse_for_every_k_from_one_fit():
+    g = torch.Generator().manual_seed(3)
+    x_fit = torch.randn(300, 8, generator=g) @ torch.randn(8, 8, generator=g)
+    x_eval = torch.randn(50, 8, generator=g) @ torch.randn(8, 8, generator=g)
+    errors = latent.pca_errors(x_eval, *latent.pca_fit(x_fit, 6))
+    assert errors.shape == (6,)
+    for k in range(1, 7):
+        want = latent.pca_mse(x_fit, x_eval, k)
+        assert abs(errors[k - 1].item() - want) < 1e-4 * want
+
+
 def test_principal_angles():
     e = torch.eye(4)
     assert torch.allclose(latent.principal_angles(e[:, :2], e[:, :2] @ torch.tensor([[2.0, 1], [0, 3]])),

@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import torch
 
 from ..data import CLASS_NAMES
-from ..latent import VERDICT_GRADES, nearest_item, pca_fit, pca_project, typical_gap
-from ..plots import CLASS_COLORS, image_row, latent_scatter
+from ..latent import VERDICT_GRADES, nearest_item, typical_gap
+from ..plots import CLASS_COLORS, get_ax, image_row, latent_scatter
 
 #: 95 % of the draws of a 2D standard normal fall inside this radius (sqrt of the chi-square(2) 95 % point).
 RADIUS_95 = (-2 * torch.log(torch.tensor(0.05))).sqrt().item()
@@ -86,8 +86,7 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None):
 
 def auc_bars(aucs: dict, ax=None):
     """Horizontal bars: the AUC of a detector trained without each kind, best caught on top."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = get_ax(ax, figsize=(7, 4))
     ranked = sorted(aucs.items(), key=lambda kv: -kv[1])
     ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked])
     for i, (_, a) in enumerate(ranked):
@@ -101,22 +100,9 @@ def auc_bars(aucs: dict, ax=None):
     return ax
 
 
-def pca_errors(x_fit, x_eval, max_k: int) -> torch.Tensor:
-    """Test MSE per pixel of PCA with k = 1 ... max_k components (entry k-1), fitted on ``x_fit``.
-
-    The components are orthonormal, so the error with k of them is the total squared distance from the
-    mean minus the squares of the first k PCA codes: one projection gives every k.
-    """
-    mean, components = pca_fit(x_fit, max_k)
-    codes = pca_project(x_eval, mean, components)
-    total = ((x_eval.flatten(1) - mean) ** 2).sum()
-    return (total - (codes ** 2).sum(0).cumsum(0)) / x_eval[0].numel() / len(x_eval)
-
-
 def compression_figure(rows, pca_mse, zlib_bytes, image_bytes, ax=None):
     """Error against bytes per item: the autoencoders' float16 codes, PCA codes of the same size, lossless."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+    ax = get_ax(ax, figsize=(8, 4.5))
     ks = torch.arange(1, len(pca_mse) + 1)
     ax.plot((2 * ks).numpy(), pca_mse.numpy(), color="0.5", label="PCA code, k numbers (float16)")
     ax.plot([2 * r["d"] for r in rows], [r["ae"] for r in rows], marker="o", color="C0",
