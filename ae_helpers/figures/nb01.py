@@ -1,7 +1,6 @@
 """Figures and statistics of notebook 01 (the magic wardrobe).
 
 * ``count_kinds``        "Ankle boot ×7, Bag ×3": the kinds among some items, most common first
-* ``distance_to_data``   how far each point is from the nearest real address
 * ``ring_items``         red rings around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
@@ -15,7 +14,6 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.patches import Circle, Patch
 
-from .. import latent
 from ..data import CLASS_NAMES
 from ..plots import CLASS_COLORS, image_scatter, latent_scatter
 from ..wardrobe import draw_pile
@@ -26,11 +24,6 @@ def count_kinds(labels) -> str:
     kinds, counts = torch.as_tensor(labels).unique(return_counts=True)
     by_count = sorted(zip(kinds.tolist(), counts.tolist()), key=lambda kc: (-kc[1], kc[0]))
     return ", ".join(f"{CLASS_NAMES[k]} ×{c}" for k, c in by_count)
-
-
-def distance_to_data(points, codes) -> torch.Tensor:
-    """How far each point is from the nearest real address."""
-    return latent.nearest_item(points, codes)[1]
 
 
 def ring_items(positions, chosen, ax, radius=0.62):

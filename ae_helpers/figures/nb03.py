@@ -1,6 +1,7 @@
 """Figures and statistics of notebook 03 (the decoder).
 
-* ``count_kinds``, ``distance_to_data``: from ``nb01`` (see there)
+* ``count_kinds``: from ``nb01`` (see there)
+* ``distance_to_data``      how far each point is from the nearest real address
 * ``sigmoid_figure``        the sigmoid, one image's logits before it and its pixels after it
 * ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
 * ``copies_figure``         originals and their reconstructions, with each copy's error
@@ -23,9 +24,14 @@ import torch
 from .. import latent
 from ..data import CLASS_NAMES
 from ..plots import CLASS_COLORS, image_row, latent_scatter
-from .nb01 import count_kinds, distance_to_data
+from .nb01 import count_kinds
 
-__all__ = ["count_kinds", "distance_to_data"]  # re-exported for notebook 03
+__all__ = ["count_kinds"]  # re-exported for notebook 03
+
+
+def distance_to_data(points, codes) -> torch.Tensor:
+    """How far each point is from the nearest real address."""
+    return latent.nearest_item(points, codes)[1]
 
 
 def sigmoid_figure(logits, image, z, axes=None):
