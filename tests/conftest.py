@@ -2,6 +2,7 @@
 CI make sure it is there) and fail, not skip, when it is missing."""
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def tiny_cache(monkeypatch, tmp_path):
 
 @pytest.fixture
 def tiny_course(tiny_cache, monkeypatch):
-    """For code that asks for the course's models by name (the CLI's ``train --all``, exercise checks): the
+    """For code that asks for the course's models by name (the CLI's ``train --all``): the
     course's quick recipes shrunk to :data:`TINY_RECIPE`. Tests that call ``pretrained`` pass a config instead."""
     from ae_helpers import course_models
 
@@ -72,11 +73,16 @@ def load_slides_build():
     return module
 
 
+def deck_buildable() -> bool:
+    """Whether the deck can be built here: npm can fetch reveal.js and MathJax, or slides/node_modules has them."""
+    return shutil.which("npm") is not None or (SLIDES / "node_modules").is_dir()
+
+
 @pytest.fixture(scope="session")
 def quick_deck(tmp_path_factory):
     """The deck and the explorer page beside it, built ONCE per test run (quick mode) into a temporary
     folder; returns index.html. tests/test_slides.py and the browser tests share it."""
     build = load_slides_build()
-    if build.shutil.which("npm") is None and not (SLIDES / "node_modules").is_dir():
+    if not deck_buildable():
         pytest.fail(build.NPM_MISSING, pytrace=False)
     return build.build(tmp_path_factory.mktemp("deck"), quick=True, quiet=True)

@@ -137,7 +137,7 @@ def test_train_leaves_the_global_random_state_alone(real_data):
     assert torch.equal(torch.get_rng_state(), before)
 
 
-def test_train_is_deterministic_without_nan_filling_and_restores_the_settings(real_data):
+def test_train_is_deterministic_without_nan_filling_and_restores_the_settings(real_data, monkeypatch):
     """Inside train(): deterministic algorithms on, but not torch's NaN-filling of every new tensor (a debugging
     aid that cost a fifth of the conv model's time); afterwards the caller's settings are back."""
     seen = []
@@ -147,12 +147,11 @@ def test_train_is_deterministic_without_nan_filling_and_restores_the_settings(re
         return losses.mse(target, model(inputs))
 
     for fill in (True, False):
-        torch.utils.deterministic.fill_uninitialized_memory = fill
+        monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", fill)
         train(Autoencoder(2, hidden=(16, 16)), real_data[0][:256], epochs=1, loss=loss, progress=False)
         assert not torch.are_deterministic_algorithms_enabled()
         assert torch.utils.deterministic.fill_uninitialized_memory is fill
     assert set(seen) == {(True, False)}
-    torch.utils.deterministic.fill_uninitialized_memory = True   # torch's default
 
 
 def test_corrupt_draws_the_same_noise_whatever_ran_before(real_data):

@@ -4,13 +4,13 @@ and the nearest item, the keys and the interpolation strip work, and nothing err
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import deck_buildable, load_slides_build
+
 from . import jlab
-from .test_slides_browser import _build_module
 from .web_explorer import READY, check_decode_matches_torch, check_drag_and_keys, offline_context, watch_errors
 
 pytestmark = pytest.mark.browser
@@ -20,12 +20,12 @@ pytestmark = pytest.mark.browser
 def page_html(request, tmp_path_factory) -> Path:
     """slides/build/explorer.html if it is newer than its sources, else the one beside this run's quick deck
     (conftest.quick_deck, built once), else (no npm for a deck) a quick explorer-only build."""
-    build = _build_module()
+    build = load_slides_build()
     built = Path(build.BUILD_DIR) / build.EXPLORER_PAGE
     sources = [Path(build.__file__), *Path(build.EXPLORER_SRC).iterdir(), jlab.REPO / "ae_helpers" / "web_explorer.py"]
     if built.is_file() and built.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
         return built
-    if shutil.which("npm") or (Path(build.SLIDES_DIR) / "node_modules").is_dir():
+    if deck_buildable():
         return request.getfixturevalue("quick_deck").parent / build.EXPLORER_PAGE
     return build.build_explorer(tmp_path_factory.mktemp("explorer"), quick=True, quiet=True)
 

@@ -5,12 +5,11 @@ formulas are typeset by MathJax, the speaker notes exist, and nothing tries to l
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import load_slides_build
+from conftest import deck_buildable, load_slides_build
 
 from . import jlab
 
@@ -27,10 +26,6 @@ def _local(url: str) -> bool:
     return url.startswith(LOCAL_SCHEMES) and not (url.startswith("file://") and not url.startswith("file:///"))
 
 
-def _build_module():
-    return load_slides_build()
-
-
 def _sources(build) -> list[Path]:
     return [build.NOTEBOOK, BUILD_SCRIPT, *SLIDES.glob("templates/*")]
 
@@ -40,11 +35,11 @@ def deck(request):
     """(index.html, the build module): slides/build/ if it is newer than its sources, else this test run's
     quick deck (conftest.quick_deck, built once and shared with tests/test_slides.py; slides/build/ is left
     to `make slides`, which builds the full deck)."""
-    build = _build_module()
+    build = load_slides_build()
     built = Path(build.BUILD_DIR) / build.DECK_NAME
     if built.is_file() and built.stat().st_mtime >= max(p.stat().st_mtime for p in _sources(build)):
         return built, build
-    if shutil.which("npm") is None and not (SLIDES / "node_modules").is_dir() and not jlab.in_ci():
+    if not deck_buildable() and not jlab.in_ci():
         pytest.skip(f"cannot build the deck here: {build.NPM_MISSING}")
     return request.getfixturevalue("quick_deck"), build
 
