@@ -13,7 +13,7 @@ def report() -> str:
     import matplotlib
     import torch
 
-    from . import data, threads
+    from . import data, numerics, threads
     from .cache import user_checkpoints
     from .settings import cache_dir, is_quick, writable
 
@@ -22,6 +22,7 @@ def report() -> str:
         f"torch        {torch.__version__}   torchvision {version('torchvision')}",
         f"ipywidgets   {ipywidgets.__version__}   matplotlib {matplotlib.__version__}",
         f"CPU cores    {os.cpu_count()}   (torch uses {torch.get_num_threads()} threads)",
+        f"arithmetic   {numerics.describe()}",
         "GPU          " + (torch.cuda.get_device_name(0) if torch.cuda.is_available()
                            else "none (not needed: everything in this course runs on a CPU)"),
         f"mode         {'QUICK (AE_QUICK=1: less data, fewer epochs)' if is_quick() else 'full'}",
