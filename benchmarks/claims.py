@@ -270,7 +270,7 @@ def main(argv=None) -> int:
         run_paths = paths
         if numerics == "other" and args.other_notebooks:
             run_paths = [p for p in paths if p.match(args.other_notebooks)]
-        if not numerics.endswith("again"):   # the run's shared models first, so that a notebook's time is its own
+        if "again" not in numerics:           # the run's shared models first, so that a notebook's time is its own
             start = time.perf_counter()
             train = [sys.executable, "-m", "ae_helpers", "train",
                      *(["--all"] if any(p.name.startswith("08") for p in run_paths) else
