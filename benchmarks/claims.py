@@ -240,7 +240,8 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/0[1-8]_*.ipynb")
     parser.add_argument("--quick", action="store_true", help="quick mode (AE_QUICK=1), what CI runs")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2],
+                        help="the seeds to run (none: only merge the --include reports)")
     parser.add_argument("--numerics", nargs="+", choices=["native", "other"], default=["native", "other"])
     parser.add_argument("--other-notebooks", metavar="GLOB",
                         help="run only these notebooks as the other CPU, e.g. '0[1-7]_*' (its one-thread conv models "
@@ -255,7 +256,7 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     runs = [(seed, numerics) for seed in args.seeds for numerics in args.numerics]
-    if args.twice:
+    if args.twice and args.seeds:
         runs.append((args.seeds[0], "native (again)"))
     table: dict = {}        # (notebook, cell, assert, part) -> {"src", "msg", run -> (margin, ok)}
     printed: dict = {}      # (run, notebook) -> printed outputs
@@ -290,13 +291,18 @@ def main(argv=None) -> int:
                 row[run] = (c["margin"], c["ok"], c["left"], c["right"])
             print(f"{run:>16}  {path.name:<34} {len(claims):3d} comparisons, {len(errs)} failing cells, "
                   f"{seconds:5.0f} s", flush=True)
+    repeated = []           # (run, cells that printed differently) of the included reports that ran it twice
     for earlier in args.include:
         data = json.loads(earlier.read_text())
+        if data["mode"] != mode:
+            parser.error(f"{earlier} is a {data['mode']}-mode report; this one is {mode} mode (--quick)")
         for c in data["claims"]:
             key = (c["notebook"], c["cell"], c["assert"], c["part"])
             row = table.setdefault(key, {"src": c["src"], "msg": c["msg"]})
             row.update({r: tuple(v) for r, v in c.items() if r in data["runs"]})
         errors += [tuple(e) for e in data["errors"]]
+        if any(r.endswith(" again") for r in data["runs"]):
+            repeated.append((data["runs"][0], [tuple(d) for d in data["differ"]]))
         for name, seconds in data["seconds"].items():
             run, _, notebook = name.partition("|")
             timing.setdefault((run, notebook), seconds)
@@ -318,16 +324,19 @@ def main(argv=None) -> int:
         lines.append(f"| {least} | {nb[:2]} | {cell} | {label} | " + " | ".join(cells) + " |")
     failed = [(k, row) for k, row in table.items() if any(not row[r][1] for r in run_names if r in row)]
     differ = []
-    if args.twice:
-        first, again = run_names[0], run_names[-1]
+    if args.twice and args.seeds:
+        first, again = runs[0], runs[-1]
+        first, again = f"seed {first[0]} {first[1]}", f"seed {again[0]} native again"
         for path in paths:
             a, b = printed.get((first, path.name), []), printed.get((again, path.name), [])
             differ += [(path.name, i) for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        repeated.append((first, differ))
     summary = [f"{len(table)} checked comparisons in {len(paths)} notebooks, {mode} mode, runs: {', '.join(run_names)}",
                f"failed claims: {len(failed)}; cells that raised: {len(errors)}"]
-    if args.twice:
-        summary.append(f"cells whose printed output differs between two runs of {run_names[0]}: "
-                       + (", ".join(f"{nb[:2]} cell {i}" for nb, i in differ) or "none"))
+    for run, cells in repeated:
+        summary.append(f"cells whose printed output differs between two runs of {run}: "
+                       + (", ".join(f"{nb[:2]} cell {i}" for nb, i in cells) or "none"))
+        differ = differ or cells
     summary.append("minutes per run, notebooks (+ shared models): " + ", ".join(
         f"{r} {sum(s for (rr, n), s in timing.items() if rr == r and n != '(shared models)') / 60:.1f}"
         + (f" (+{timing[r, '(shared models)'] / 60:.1f})" if (r, "(shared models)") in timing else "")
