@@ -331,7 +331,8 @@ def main(argv=None) -> int:
             a, b = printed.get((first, path.name), []), printed.get((again, path.name), [])
             differ += [(path.name, i) for i, (x, y) in enumerate(zip(a, b)) if x != y]
         repeated.append((first, differ))
-    summary = [f"{len(table)} checked comparisons in {len(paths)} notebooks, {mode} mode, runs: {', '.join(run_names)}",
+    n_run = len({k[0] for k in table})
+    summary = [f"{len(table)} checked comparisons in {n_run} notebooks, {mode} mode, runs: {', '.join(run_names)}",
                f"failed claims: {len(failed)}; cells that raised: {len(errors)}"]
     for run, cells in repeated:
         summary.append(f"cells whose printed output differs between two runs of {run}: "
