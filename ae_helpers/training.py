@@ -58,7 +58,7 @@ def train_epoch(model, x_train, optimizer, loss_fn, generator, batch_size=256, c
         parts["loss"].backward()                                 # which way should each weight move?
         optimizer.step()                                         # move it a little
         if schedule:
-            schedule.step()                                      # train() lowers the learning rate as it goes
+            schedule.step()                                      # train()'s one-cycle: the rate rises, then falls
         for name, value in parts.items():
             sums[name] = sums.get(name, 0.0) + value.item() * len(target)
     means = {name: total / len(x_train) for name, total in sums.items()}
