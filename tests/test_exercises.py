@@ -116,10 +116,12 @@ def test_reference_solution_passes(name, notebook_names):
 def test_small_model_solution_passes_and_untrained_model_is_diagnosed():
     from ae_helpers.data import load
     from ae_helpers.models import Autoencoder
-    from ae_helpers.settings import quick_or, seed_everything
+    from ae_helpers.settings import course_seed, quick_or, seed_everything
 
     names = {"x_train": load("train", 2000)[0], "Autoencoder": Autoencoder, "seed_everything": seed_everything,
-             "quick_or": quick_or, "my_train_step": definition(nb04.train_step), "torch": torch}
+             "course_seed": course_seed, "quick_or": quick_or, "my_train_step": definition(nb04.train_step),
+             "torch": torch}
+    assert "seed_everything(0)" not in nb04.small_model.solution_code, "the notebook's seed, not a fixed one"
     exec(nb04.small_model.solution_code, names)  # noqa: S102
     assert run(nb04.small_model, names["my_model"]).startswith("✓")
     seed_everything(0)
@@ -161,7 +163,9 @@ def test_held_out_class():
     assert message.startswith("✓") and "AUC" in message and "Trouser" in message
     assert "1 minus the right one" in run(nb06.held_out, detector, "Trouser", 1 - auc)
     assert "other than Bag" in run(nb06.held_out, detector, "Bag", auc)
+    assert run(nb06.held_out, detector, 1, auc) == message                  # its index works like its name
     assert "should be one of" in run(nb06.held_out, detector, "Trousers", auc)
+    assert "should be one of" in run(nb06.held_out, detector, 10, auc)
     assert "not done yet" in run(nb06.held_out, ..., ..., ...)
 
 
@@ -171,6 +175,10 @@ def _sum_per_image(x, x_hat):
 
 def _bce_terms(x, x_hat, log=torch.log):
     return x * log(x_hat).clamp(min=-100) + (1 - x) * log(1 - x_hat).clamp(min=-100)
+
+
+def _no_cap_bce(x, x_hat):
+    return -(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat)).mean()
 
 
 def _no_zero_grad(model, optimizer, x):
@@ -192,6 +200,14 @@ def _no_return(model, optimizer, x):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+
+
+def _returns_tensor(model, optimizer, x):
+    loss = F.mse_loss(model(x), x)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
 
 
 def _pixel_interpolate(model, x_a, x_b, steps=10):
@@ -235,9 +251,16 @@ MISTAKES = [  # (exercise, wrong answer, the words its diagnosis must contain)
     ("bce", lambda x, x_hat: -_bce_terms(x, torch.sigmoid(x_hat)).mean(), "applied a sigmoid"),
     ("bce", lambda x, x_hat: -(x * torch.log(x_hat)).mean(), "second term is missing"),
     ("bce", lambda x, x_hat: -(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat)).mean(), "clamp each log"),
+    ("bce", lambda x, x_hat: -(x * torch.log(x_hat + 1e-7) + (1 - x) * torch.log(1 - x_hat + 1e-7)).mean(),
+     "as an epsilon of about 1e-07"),
+    ("bce", lambda x, x_hat: -_bce_terms(x, x_hat.clamp(1e-7, 1 - 1e-7)).mean(), "instead of PyTorch's 100"),
+    ("bce", lambda x, x_hat: -(x * torch.log(x_hat + 1e-3) + (1 - x) * torch.log(1 - x_hat + 1e-3)).mean(),
+     "an epsilon of 0.001"),
+    ("bce", lambda x, x_hat: _no_cap_bce(x, x_hat.clamp(1e-8, 1 - 1e-8)), "1 - 1e-8 rounds"),
     ("train_step", _no_zero_grad, "zero_grad() were missing"),
     ("train_step", _no_step, "have not moved"),
     ("train_step", _no_return, "returns None"),
+    ("train_step", _returns_tensor, "return loss.item(), a plain Python float"),
     ("nearest", lambda points, i: int((points - points[i]).norm(dim=1).argmin()), "itself"),
     ("nearest", lambda points, i: int((points - points[i]).norm(dim=1).argmax()), "farthest"),
     ("nearest", lambda points, i: float((points - points[i]).norm(dim=1).sort().values[1]), "not its distance"),
@@ -266,7 +289,7 @@ MISTAKES = [  # (exercise, wrong answer, the words its diagnosis must contain)
     ("interpolate", lambda m, a, b, steps=10: _latent_interpolate(m, a, b, steps + 1), "both ends included"),
     ("interpolate", lambda m, a, b, steps=10: _latent_interpolate(m, a, b, steps).flatten(1), "reshape"),
     ("damage", _in_place, "in place"),
-    ("damage", _salt_only, "salt"),
+    ("damage", _salt_only, "nearly all 1 (full ink)"),
     ("damage", _same_mask, "same damaged pixels"),
     ("damage", _gaussian, "neither 0 nor 1"),
     ("threshold", lambda s, y, c, rate=0.05: s.quantile(1 - rate).item(), "anomalies included"),

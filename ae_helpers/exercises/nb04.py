@@ -20,7 +20,7 @@ def _pair(n: int = 64):
     return x, (x + 0.2 * torch.randn(x.shape, generator=g)).clamp(0.01, 0.99)
 
 
-def _close(a: float, b: float, rtol: float = 1e-4) -> bool:
+def _close(a: float, b: float, rtol: float = 1e-4) -> bool:   # 1e-4: the checks' tolerance (RTOL)
     return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-7)
 
 
@@ -67,6 +67,21 @@ def _bce_by(x, x_hat):
     return -(x * torch.log(x_hat).clamp(min=-100) + (1 - x) * torch.log(1 - x_hat).clamp(min=-100))
 
 
+RTOL = 1e-4   # how close to PyTorch's value an answer must be: 0.01 %
+EPSILONS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)   # the usual sizes; smaller ones show only at x' = 0 or 1
+EPSILON_WHY = ("An epsilon is a common habit, but PyTorch uses none: it clamps each log at -100, so a confident "
+               "mistake (x' exactly 0 or 1 where the target disagrees) costs up to 100, with an epsilon -log(eps) "
+               "(16 for 1e-7); the check wants PyTorch's value, within a relative "
+               f"{RTOL:.0e}. Write torch.log(x_hat).clamp(min=-100) for each log. (Training needs neither: it "
+               "computes BCE from the decoder's logits, losses.bce_with_logits, where nothing rounds to 0 or 1)")
+
+
+def _with_epsilon(x, x_hat, eps: float, how: str):
+    if how == "added":
+        return -(x * torch.log(x_hat + eps) + (1 - x) * torch.log(1 - x_hat + eps)).mean().item()
+    return _bce_by(x, x_hat.clamp(eps, 1 - eps)).mean().item()
+
+
 def _check_bce(fn):
     x, x_hat = _pair()
     ref, n = F.binary_cross_entropy(x_hat, x).item(), x[0].numel()
@@ -88,6 +103,12 @@ def _check_bce(fn):
              ((-(x * torch.log(x_hat))).mean().item(), "the second term is missing: -(1 - x) log(1 - x') "
               "is what punishes ink where there should be none"),
              (ref / math.log(10), "you used log10: BCE uses the natural log, torch.log")]
+    for eps in EPSILONS:   # only those that differ from the right value by far more than the tolerance
+        for how, written in [("added", "log(x' + eps)"), ("clamp", "x'.clamp(eps, 1 - eps)")]:
+            wrong = _with_epsilon(x, x_hat, eps, how)
+            if not _close(wrong, ref, 3 * RTOL):
+                known.append((wrong, f"you kept the logs finite with an epsilon of {eps:g} ({written}), which "
+                              "changes the value even where x' is well inside (0, 1). " + EPSILON_WHY))
     _diagnose(value, ref, known, "your bce", "64 real test images and noisy copies")
     g = torch.Generator().manual_seed(1)
     extreme = (torch.rand(x.shape, generator=g) > 0.5).float()
@@ -95,7 +116,18 @@ def _check_bce(fn):
     got = number(call(fn, x, extreme, expects="x and predictions that are exactly 0 or 1"), "bce on 0/1 predictions")
     if not math.isfinite(got):
         raise Mistake(f"with predictions that are exactly 0 or 1 your bce gives {got}: clamp each log at -100, "
-                      "as PyTorch does: torch.log(x_hat).clamp(min=-100)")
+                      "as PyTorch does: torch.log(x_hat).clamp(min=-100). (An epsilon smaller than about 6e-8 "
+                      "does not help in float32: 1 - 1e-8 rounds to exactly 1.0, so x'.clamp(eps, 1 - eps) "
+                      "still gives log(0))")
+    # each confident mistake costs (cap) x (its share of the target): an answer right inside (0, 1) but with
+    # another value here caps log 0 elsewhere, usually through an epsilon (log(x' + eps), x'.clamp(eps, 1 - eps))
+    weight = torch.where(extreme == 1, 1 - x, x).mean().item()
+    cap = got / weight
+    if not _close(got, ref_ext) and 0 < cap < 99:
+        raise Mistake(f"your bce is right for predictions inside (0, 1), but for predictions exactly 0 or 1 it "
+                      f"gives {got:.4f} instead of {ref_ext:.4f}: it charges about {cap:.1f} for log 0 instead of "
+                      f"PyTorch's 100, as an epsilon of about {math.exp(-cap):.0e} does (log(x' + eps) or "
+                      "x'.clamp(eps, 1 - eps)). " + EPSILON_WHY)
     _diagnose(got, ref_ext, [], "your bce", "predictions that are exactly 0 or 1")
     return (f"equals F.binary_cross_entropy ({ref:.4f} per pixel) on 64 real test images and noisy copies, "
             f"and stays finite ({ref_ext:.2f}) when predictions are exactly 0 or 1")
@@ -148,6 +180,12 @@ def _check_train_step(fn):
                       "model(x); loss = F.mse_loss(x_hat, x); optimizer.zero_grad(); loss.backward(); optimizer.step()")
     if any(r is None for r in returned):
         raise Mistake("the weights are right, but the function returns None: end it with `return loss.item()`")
+    tensor = next((r for r in returned if isinstance(r, torch.Tensor)), None)
+    if tensor is not None:
+        raise Mistake(f"the weights are right, but it returns a tensor, {tensor!r}, where a number is asked: "
+                      "return loss.item(), a plain Python float, easy to print, add up and plot"
+                      + (". The tensor still belongs to the step's graph (its grad_fn): added up over an epoch, "
+                         "it would build one ever longer graph" if tensor.grad_fn is not None else ""))
     for got, want in zip(returned, losses):
         if not _close(number(got, "the returned loss"), want):
             raise Mistake(f"the weights are right, but it returned {number(got, 'the loss'):.5f} instead of this "
@@ -234,7 +272,7 @@ small_model = Exercise(
      "Two epochs with batches of 128 and `lr=3e-3` are enough: `for start in range(0, len(x_train), 128): "
      "my_train_step(my_model, optimizer, x_train[order[start:start + 128]])`."],
     """
-    seed_everything(0)
+    seed_everything(course_seed())      # the notebook's seed (AE_SEED), as in its first cell
     my_model = Autoencoder(latent_dim=8)
     optimizer = torch.optim.Adam(my_model.parameters(), lr=3e-3)
     for epoch in range(quick_or(2, 3)):
