@@ -97,6 +97,27 @@ def test_question_5_is_honest_about_empty_spots():
     smooth_everywhere = next(x for x in letters(5) if "always produces a realistic" in quiz.QUESTIONS[4]["choices"]
                              ["ABCD".index(x)])
     assert not quiz.grade(5, smooth_everywhere).correct
+    # issue 22: notebook 06's table shows the VAE improves reach (draws from N(0, I) land among all kinds), not holes
+    assert "fewer holes" not in right.why and "more often" not in right.why and "reach" in right.why
+
+
+def test_the_shift_question_does_not_sell_a_network_as_the_cure():
+    """Issue 22: the 2-pixel shift is the pixel-wise loss's doing; a convolutional autoencoder trained with MSE keeps
+    it. The option that blames the network is wrong, and no feedback calls convolutions the answer."""
+    n = next(n for n in NUMBERS if "shifted 2 pixels" in quiz.QUESTIONS[n - 1]["text"])
+    blames_network = [x for x, c in zip(letters(n), quiz.QUESTIONS[n - 1]["choices"]) if "convolutional" in c]
+    assert blames_network and not any(quiz.grade(n, x).correct for x in blames_network)
+    for x in letters(n):
+        assert "are one answer" not in quiz.grade(n, x).why
+
+
+def test_the_right_answer_does_not_stand_out_by_length():
+    """A student who skims should not find the right choice by picking the longest one (issue 22: answerable by
+    elimination). Among the four-choice questions, the right answer is the longest in at most a quarter."""
+    four = [n for n in NUMBERS if len(letters(n)) == 4]
+    longest = [n for n in four if max(quiz.QUESTIONS[n - 1]["choices"], key=len)
+               == quiz.QUESTIONS[n - 1]["choices"][quiz.LETTERS.index(right_letter(n))]]
+    assert len(longest) <= len(four) // 4, f"the right answer is the longest choice in questions {longest}"
 
 
 def test_true_false_question_is_false_and_quotes_the_measured_sweep():
