@@ -31,9 +31,9 @@ class LatentExplorer(widgets.VBox):
     (default: ``train_data``). Both are Fashion-MNIST datasets (or ``Subset``s) or ``(images, labels)`` pairs.
     ``margin``: how far beyond the data the sliders reach (fraction of the data's range); ``steps``: images
     in the strip (8-16). The verdict on the nearest real item is :func:`ae_helpers.latent.verdict`: graded by
-    the latent distance in units of ``self.gap``, the typical gap between neighbouring training items (their
-    median distance to their nearest other item); ``self.threshold`` is the distance beyond which it says
-    "inventing".
+    the latent distance in units of the spacing of the real items around that item (``self.spacing[i]``,
+    :func:`ae_helpers.latent.local_spacing` of the training codes, computed once); ``self.threshold[i]`` is the
+    distance from item ``i`` beyond which it says "inventing".
 
     ``set_z(z1, z2)`` moves z from code: a value off the map is clamped to its edge, NaN, infinity or a
     non-number is rejected (that coordinate stays put); either way the status line under the widget says
@@ -63,8 +63,9 @@ class LatentExplorer(widgets.VBox):
         self.train_codes, self.test_codes = self._encode(self.x_train), self._encode(self.x_test)
         self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
         self._d2, self._tmp = np.empty_like(self._cx), np.empty_like(self._cx)  # no allocation per move
-        self.gap = latent.typical_gap(self.train_codes)
-        self.threshold = latent.VERDICT_GRADES[-2][0] * self.gap  # farther than this: "inventing"
+        self.spacing = latent.local_spacing(self.train_codes)  # how far apart the items hang around each one
+        self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther than this from item i: "inventing"
+        self._spacing = self.spacing.tolist()  # a Python float per item: no tensor indexing per move
         self.extent = latent.extent(self.test_codes, margin, quantile=0.001)
         self._map, self._map_palette, self._map_box = render_map(self.test_codes, self.y_test, self.extent,
                                                                  map_size, dpi, max_map_points)
@@ -162,11 +163,11 @@ class LatentExplorer(widgets.VBox):
         np.square(np.subtract(self._cx, z1, out=d2), out=d2)
         d2 += np.square(np.subtract(self._cy, z2, out=tmp), out=tmp)
         i = int(d2.argmin())
-        dist = math.sqrt(float(d2[i]))
-        grade = latent.verdict_grade(dist, self.gap)
+        dist, spacing = math.sqrt(float(d2[i])), self._spacing[i]
+        grade = latent.verdict_grade(dist, spacing)
         return {"index": i, "label": int(self.y_train[i]), "class": CLASS_NAMES[int(self.y_train[i])],
-                "distance": dist, "grade": grade, "inventing": grade == len(latent.VERDICT_GRADES) - 1,
-                "verdict": latent.verdict(dist, self.gap)}
+                "distance": dist, "spacing": spacing, "ratio": dist / spacing, "grade": grade,
+                "inventing": grade == len(latent.VERDICT_GRADES) - 1, "verdict": latent.verdict(dist, spacing)}
 
     def _update(self, note=""):
         self.image.value = png(ink(self.decode_current()[0], self.scale), GRAY_R)

@@ -5,7 +5,8 @@ items fit in memory.
 
 * neighbours:   ``nearest`` (k nearest, optionally never itself), ``nearest_item`` (index and distance),
   ``typical_gap``, ``knn_predict``, ``knn_accuracy``, ``precision_at_k``
-* recalling or inventing: ``verdict``, ``verdict_grade``, ``VERDICT_GRADES`` (graded by latent distance)
+* recalling or inventing: ``local_spacing``, ``verdict``, ``verdict_grade``, ``grade_points``, ``VERDICT_GRADES``
+  (graded by the latent distance to the nearest real item, in units of the spacing of the items around it)
 * picking items: ``first_of_each_class``, ``pick_items`` (seeded, class-balanced), ``nearest_images``
   (the closest real photos to an image, by pixel MSE)
 * the map: ``extent``, ``interpolate``, ``emptiest_spots``, ``sewable_spot``
@@ -91,28 +92,89 @@ def _gaps_of(codes, idx):
     return d.min(1).values
 
 
-#: The verdict's grades, defined once: (up to this many typical gaps from the nearest real item, words).
-#: The kernel-free explorer page gets them through its exported data, so both explorers agree.
-VERDICT_GRADES = ((2.0, "recalling a real item"),
-                  (10.0, "a variation close to real items"),
+#: How many neighbours measure the spacing of the real items around an item (:func:`local_spacing`).
+SPACING_NEIGHBOURS = 10
+
+
+def local_spacing(codes, k: int = SPACING_NEIGHBOURS, cap_quantile: float = 0.99) -> torch.Tensor:
+    """How far apart the real items hang around each item (N,): the distance from the item to its ``k``-th
+    nearest other item, capped at the ``cap_quantile`` of these distances (so that a lone item far from the rest
+    does not make a wide region around itself look crowded). Small in a dense cluster, large at a sparse edge.
+    The course measures it on the training codes, the items the decoder learned from. Exact; 2D codes use a
+    grid of cells (60,000 codes: about a second).
+    """
+    codes = _flat(codes, "codes")
+    if not 1 <= k < len(codes):
+        raise ValueError(f"k must be between 1 and {len(codes) - 1} (the number of other items), got {k}")
+    kth = _kth_distances(codes, k)
+    return kth.clamp_max(float(torch.quantile(kth, cap_quantile))).clamp_min(1e-6)
+
+
+def _kth_distances(codes, k):
+    """Exact distance from each item to its ``k``-th nearest other item (itself, at 0, is the first of k + 1)."""
+    exact = {"compute_mode": "donot_use_mm_for_euclid_dist"}
+    if codes.shape[1] != 2 or len(codes) < 2000:  # all pairs, 1000 items at a time
+        return torch.cat([d.topk(k + 1, largest=False).values[:, -1] for d in _distances(codes, codes, False, 1000,
+                                                                                           **exact)])
+    low = codes.min(0).values
+    side = float((codes.max(0).values - low).clamp_min(1e-6).prod().sqrt()) * math.sqrt(2 * (k + 1) / len(codes))
+    cell = ((codes - low) / side).long()
+    cols, rows = int(cell[:, 0].max()) + 1, int(cell[:, 1].max()) + 1
+    key, order = (cell[:, 0] * rows + cell[:, 1]).sort()
+    points, out = codes[order], torch.empty(len(codes))
+    cells, counts = torch.unique_consecutive(key, return_counts=True)
+    for c, start, m in zip(cells.tolist(), (counts.cumsum(0) - counts).tolist(), counts.tolist()):
+        col, row, reach, query = divmod(c, rows) + (1, points[start:start + m])
+        while True:  # search the cells within `reach` of this one; every item nearer than reach * side is there
+            lows = [x * rows + max(row - reach, 0) for x in range(max(col - reach, 0), min(col + reach, cols - 1) + 1)]
+            ends = torch.searchsorted(key, torch.tensor([[lo, lo - max(row - reach, 0) + min(row + reach, rows - 1)
+                                                          + 1] for lo in lows]))
+            candidates = torch.cat([points[a:b] for a, b in ends.tolist()])
+            if len(candidates) > k:
+                kth = torch.cdist(query, candidates, **exact).topk(k + 1, largest=False).values[:, -1]
+                if kth.max() <= reach * side or len(candidates) == len(codes):
+                    break
+                reach = max(reach + 1, math.ceil(float(kth.max()) / side))
+            else:
+                reach *= 2
+        out[order[start:start + m]] = kth
+    return out
+
+
+#: The verdict's grades, defined once: (up to this many times the local spacing of the nearest real item,
+#: words). The kernel-free explorer page gets them through its exported data, so both explorers agree.
+VERDICT_GRADES = ((0.5, "recalling a real item"),
+                  (3.0, "a variation close to real items"),
                   (math.inf, "inventing, far from all real items"))
 
 
-def verdict_grade(distance: float, typical_gap: float) -> int:
-    """0 (recalling), 1 (a variation near real items) or 2 (inventing): see :data:`VERDICT_GRADES`."""
-    ratio = float(distance) / float(typical_gap)
+def verdict_grade(distance: float, spacing: float) -> int:
+    """0 (recalling), 1 (a variation near real items) or 2 (inventing): ``distance`` (from a point to its
+    nearest real item) in units of ``spacing`` (that item's :func:`local_spacing`); see :data:`VERDICT_GRADES`."""
+    ratio = float(distance) / float(spacing)
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
 
 
-def verdict(distance: float, typical_gap: float) -> str:
-    """A graded phrase for a point whose nearest real item is ``distance`` away in the latent space.
-
-    ``typical_gap``: :func:`typical_gap` of the real items' codes (the scale of the wardrobe).
-    """
-    words = VERDICT_GRADES[verdict_grade(distance, typical_gap)][1]
+def verdict(distance: float, spacing: float) -> str:
+    """A graded phrase for a point whose nearest real item is ``distance`` away in the latent space, where the
+    real items around that item hang ``spacing`` apart (its :func:`local_spacing`)."""
+    words = VERDICT_GRADES[verdict_grade(distance, spacing)][1]
     return (f"latent distance to the nearest real item {float(distance):.3f} = "
-            f"{float(distance) / float(typical_gap):.1f}x the typical gap between neighbouring items "
-            f"({float(typical_gap):.3f}): {words}")
+            f"{float(distance) / float(spacing):.1f}x the spacing of the real items around it "
+            f"({float(spacing):.3f}): {words}")
+
+
+def grade_points(points, codes, spacing=None) -> dict:
+    """The verdict for many points at once: ``{"index", "distance", "ratio", "grade"}`` (tensors (Q,)): each
+    point's nearest item of ``codes``, its latent distance, that distance in units of the item's
+    :func:`local_spacing` (pass ``spacing`` to reuse one computed before) and the grade (:func:`verdict_grade`)."""
+    codes = _flat(codes, "codes")
+    spacing = local_spacing(codes) if spacing is None else torch.as_tensor(spacing).float()
+    index, distance = nearest_item(points, codes)
+    ratio = distance / spacing[index]
+    bounds = torch.tensor([most for most, _ in VERDICT_GRADES[:-1]])
+    return {"index": index, "distance": distance, "ratio": ratio,
+            "grade": torch.bucketize(ratio, bounds)}  # ratio <= bound[0] -> 0, ...
 
 
 def first_of_each_class(labels, n: int = 1) -> torch.Tensor:

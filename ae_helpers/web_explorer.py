@@ -7,8 +7,9 @@
   each weight matrix row-major ``(out, in)`` like torch), the map picture (the notebook explorer's own,
   a PNG) with the pixel box of its plotted area and the latent extent, and ``n_items`` test items (codes,
   labels, 28x28 pictures on one PNG sheet) for the nearest-item panel and the interpolation strip. The verdict
-  (``ae_helpers.latent.verdict``) gets its scale, the typical gap, from those same items, and its grades
-  (``latent.VERDICT_GRADES``) from the export, so the page and the notebook explorer say the same.
+  (``ae_helpers.latent.verdict``) gets its scale, the spacing of the real items around each of those items
+  (``latent.local_spacing``, exported per item), and its grades (``latent.VERDICT_GRADES``) from the export, so
+  the page and the notebook explorer say the same.
 * ``decode-reference.json``: torch's ``model.decode(z)`` for a few z (the map's corners among them), so a
   browser test can check the page's arithmetic. The page does not load it.
 
@@ -97,7 +98,7 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
 
     x, y = images_and_labels(test_data, "test_data")
     n = min(int(n_items), len(x))
-    # The notebook explorer with these items as its "real items": its map, extent, start point and threshold
+    # The notebook explorer with these items as its "real items": its map, extent, start point and spacings
     ex = LatentExplorer(model, (x[:n], y[:n]), (x, y), steps=steps)
     with torch.no_grad():
         codes = model.encode(x[:n]).float().numpy()
@@ -112,10 +113,10 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
                   "labels": _b64(y[:n].numpy(), np.uint8),
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
                   "cols": SPRITE_COLS},
-        "classes": list(CLASS_NAMES), "threshold": float(ex.threshold), "start": [float(v) for v in ex.z],
-        # the notebook explorer's graded verdict (ae_helpers.latent.verdict): its scale and its grades
-        "verdict": {"gap": float(ex.gap), "grades": [[None if math.isinf(most) else most, words]
-                                                     for most, words in latent.VERDICT_GRADES]},
+        "classes": list(CLASS_NAMES), "start": [float(v) for v in ex.z],
+        # the notebook explorer's graded verdict (ae_helpers.latent.verdict): each item's spacing and the grades
+        "verdict": {"spacing": _b64(ex.spacing.numpy(), "<f4"),
+                    "grades": [[None if math.isinf(most) else most, words] for most, words in latent.VERDICT_GRADES]},
         "steps": int(steps), "latent_dim": 2,
     }
 

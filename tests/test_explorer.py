@@ -132,13 +132,16 @@ def test_nan_slider_value_is_reverted_with_a_message(explorer):
 def test_recalling_near_real_items_inventing_far_away(explorer):
     explorer.set_z(*explorer.train_codes[7].tolist())
     assert not explorer.nearest["inventing"] and "recalling" in explorer.neighbour_info.value
-    assert explorer.nearest["grade"] == 0 and explorer.nearest["distance"] <= 2 * explorer.gap
+    i = explorer.nearest["index"]
+    assert explorer.nearest["grade"] == 0 and explorer.nearest["distance"] <= 0.5 * float(explorer.spacing[i])
     assert "latent distance to the nearest real item" in explorer.neighbour_info.value
     assert explorer.status.value.endswith(latent.VERDICT_GRADES[0][1])
     explorer.set_z(explorer.z1.max, explorer.z2.max)
     assert explorer.nearest["inventing"] and "inventing" in explorer.neighbour_info.value
-    assert explorer.nearest["distance"] > explorer.threshold == pytest.approx(10 * explorer.gap)
-    assert explorer.nearest["verdict"] == latent.verdict(explorer.nearest["distance"], explorer.gap)
+    i = explorer.nearest["index"]
+    assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(3 * explorer.spacing[i])
+    assert torch.equal(explorer.spacing, latent.local_spacing(explorer.train_codes))
+    assert explorer.nearest["verdict"] == latent.verdict(explorer.nearest["distance"], explorer.spacing[i])
 
 
 def test_go_to_a_class_centre(explorer):

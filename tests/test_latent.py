@@ -137,14 +137,52 @@ def test_typical_gap_is_the_median_nearest_other_distance(blobs):
     assert latent.typical_gap(x, quantile=1.0) == pytest.approx(gaps[-1], abs=1e-5)
 
 
-def test_verdict_is_graded_and_names_the_latent_distance():
-    gap = 0.02
-    grades = [latent.verdict_grade(d, gap) for d in (0.0, 0.04, 0.0401, 0.2, 0.21, 10.08)]
+def test_verdict_is_graded_by_the_local_spacing_and_names_the_latent_distance():
+    spacing = 0.02
+    grades = [latent.verdict_grade(d, spacing) for d in (0.0, 0.01, 0.0101, 0.06, 0.0601, 10.08)]
     assert grades == [0, 0, 1, 1, 2, 2]
     text = latent.verdict(0.042, 0.02)
-    assert text.startswith("latent distance to the nearest real item 0.042 = 2.1x the typical gap")
+    assert text.startswith("latent distance to the nearest real item 0.042 = 2.1x the spacing of the real items")
     assert text.endswith(latent.VERDICT_GRADES[1][1])
-    assert "inventing" in latent.verdict(10.08, gap) and "recalling" in latent.verdict(0.013, gap)
+    assert "inventing" in latent.verdict(10.08, spacing) and "recalling" in latent.verdict(0.009, spacing)
+
+
+def brute_kth(x, k):
+    return torch.cdist(x, x, compute_mode="donot_use_mm_for_euclid_dist").sort(1).values[:, k]  # [:, 0] is itself
+
+
+@pytest.mark.parametrize("n, dim", [(50, 2), (3000, 2), (400, 3)])
+def test_local_spacing_is_the_distance_to_the_kth_nearest_other_item(n, dim):
+    gen = torch.Generator().manual_seed(n)
+    x = torch.cat([torch.randn(n // 2, dim, generator=gen) * 0.05, torch.randn(n - n // 2, dim, generator=gen) * 3])
+    x[1] = x[0]  # a duplicate is another item at distance 0
+    for k in (1, 10):
+        kth = brute_kth(x, k)
+        assert torch.equal(latent._kth_distances(x, k), kth)  # exact, also through the grid of cells (3000 x 2)
+        assert torch.allclose(latent.local_spacing(x, k), kth.clamp(1e-6, float(torch.quantile(kth, 0.99))))
+    with pytest.raises(ValueError, match="k must be between 1 and"):
+        latent.local_spacing(x[:5], k=5)
+
+
+def two_clusters(n_dense=2000, n_sparse=200, seed=0):
+    """A dense cluster around (0, 0) and a sparse one, of the same size, around (10, 0)."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.cat([torch.rand(n_dense, 2, generator=gen) * 2 - 1,
+                      torch.rand(n_sparse, 2, generator=gen) * 2 - 1 + torch.tensor([10.0, 0.0])])
+
+
+def test_the_same_distance_is_nearer_beside_a_sparse_cluster_than_beside_a_dense_one():
+    x = two_clusters()
+    spacing = latent.local_spacing(x)
+    out = 0.5  # the same absolute distance beyond each cluster's edge
+    points = torch.tensor([[0.0, 0.0], [10.0, 0.0], [-1 - out, 0.0], [11 + out, 0.0], [5.0, 0.0], [10, 20.0]])
+    g = latent.grade_points(points, x, spacing)
+    assert g["grade"].tolist() == [0, 0, 2, 1, 2, 2]  # inside both: recalling; beyond the edge: depends on density
+    assert g["ratio"][2] > 2 * g["ratio"][3]
+    assert spacing[2000:].median() > 3 * spacing[:2000].median()
+    one = [latent.verdict_grade(d, spacing[i]) for i, d in zip(g["index"].tolist(), g["distance"].tolist())]
+    assert one == g["grade"].tolist(), "grade_points and verdict_grade agree"
+    assert torch.equal(latent.grade_points(points, x)["grade"], g["grade"]), "the spacing is computed if not given"
 
 
 def test_first_of_each_class_and_pick_items():

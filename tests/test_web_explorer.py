@@ -1,5 +1,5 @@
 """The export for the in-browser explorer (ae_helpers.web_explorer): the decoder's weights survive the round
-trip bit for bit, the items, map and verdict threshold are the notebook explorer's, and odd models are refused."""
+trip bit for bit, the items, map and verdict spacings are the notebook explorer's, and odd models are refused."""
 
 import json
 
@@ -48,7 +48,7 @@ def test_reference_values_are_torchs_decode_of_the_map_corners(exported):
     assert np.abs(np.array(ref["decoded"]) - want).max() < 1e-7
 
 
-def test_items_map_and_threshold_are_the_notebook_explorers(exported):
+def test_items_map_and_spacings_are_the_notebook_explorers(exported):
     model, (x, y), _, data = exported
     codes, labels, pixels = web_explorer.items_from_data(data)
     assert data["items"]["n"] == len(codes) == 250
@@ -57,7 +57,7 @@ def test_items_map_and_threshold_are_the_notebook_explorers(exported):
     assert np.array_equal(labels, y[:250].numpy())
     assert np.array_equal(pixels, (x[:250, 0] * 255).round().numpy().astype(np.uint8))
     ex = LatentExplorer(model, (x[:250], y[:250]), (x, y), steps=9)
-    assert data["threshold"] == pytest.approx(ex.threshold)
+    assert np.array_equal(web_explorer._unb64(data["verdict"]["spacing"], "<f4"), ex.spacing.numpy())
     assert data["map"]["extent"] == pytest.approx(list(ex.extent))
     assert data["map"]["box"] == pytest.approx(list(ex._map_box))
     assert (data["map"]["width"], data["map"]["height"]) == (ex._map.shape[1], ex._map.shape[0])
@@ -85,21 +85,27 @@ def test_the_page_and_the_notebook_give_the_same_verdict(exported, tmp_path):
 
     node = shutil.which("node")
     assert node, "node is needed (it comes with the slides' npm tooling)"
-    _, _, path, data = exported
-    gap = data["verdict"]["gap"]
-    distances = [0.0, 0.5 * gap, 2 * gap, 2.0001 * gap, 3.7 * gap, 10 * gap, 10.5 * gap, 123.4 * gap]
+    model, (x, y), path, data = exported
+    ex = LatentExplorer(model, (x[:250], y[:250]), (x, y), steps=9)
+    # points at every grade: on items, at the grade boundaries, between items, and off the map
+    a, b, c, d = ex.extent
+    grid = torch.cartesian_prod(torch.linspace(a, b, 25), torch.linspace(c, d, 25))
+    item = ex.train_codes[:6] + torch.tensor([1.0, 0.0]) * ex.spacing[:6, None] * torch.tensor(
+        [0.0, 0.49, 0.51, 2.99, 3.01, 9.0])[:, None]
+    points = torch.cat([item, grid, torch.tensor([[a - 5 * (b - a), d + 3 * (d - c)]])]).tolist()
     page = Path(__file__).resolve().parents[1] / "slides" / "explorer" / "explorer.js"
     script = tmp_path / "run.js"
     script.write_text(
         "global.window = {}; global.document = {readyState: 'complete', querySelectorAll: () => []};\n"
         f"require({json.dumps(str(path))});\n"
         f"require({json.dumps(str(page))});\n"
-        f"console.log(JSON.stringify({json.dumps(distances)}.map(d => window.aeExplorer.verdict(d))));\n")
+        f"console.log(JSON.stringify({json.dumps(points)}.map(z => window.aeExplorer.nearest(z[0], z[1]))));\n")
     out = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     page_says = json.loads(out.stdout)
-    ex_gap = LatentExplorer(exported[0], (exported[1][0][:250], exported[1][1][:250]), exported[1], steps=9).gap
-    assert gap == pytest.approx(ex_gap)
-    assert [v["text"] for v in page_says] == [latent.verdict(d, gap) for d in distances]
-    assert [v["grade"] for v in page_says] == [latent.verdict_grade(d, gap) for d in distances]
+    notebook_says = [ex.find_nearest(*z) for z in points]
+    for key in ("index", "grade", "verdict"):
+        assert [v[key] for v in page_says] == [v[key] for v in notebook_says], key
     assert {v["grade"] for v in page_says} == {0, 1, 2}
+    g = latent.grade_points(torch.tensor(points), ex.train_codes)  # the batch verdict of the notebooks, too
+    assert g["grade"].tolist() == [v["grade"] for v in notebook_says]

@@ -86,13 +86,14 @@
   function fmt(v, n) { return v.toFixed(n === undefined ? 2 : n); }
 
   /** The notebook explorer's graded verdict (ae_helpers.latent.verdict), word for word: the grades and the
-   *  scale (the typical gap between neighbouring items) come from the export. */
-  function verdictOf(distance) {
-    var v = DATA.verdict, ratio = distance / v.gap, grade = 0;
+   *  scale (``spacing``: how far apart the real items hang around the nearest one, latent.local_spacing, exported
+   *  per item) come from the export. */
+  function verdictOf(distance, spacing) {
+    var v = DATA.verdict, ratio = distance / spacing, grade = 0;
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
     var words = v.grades[grade][1];
     return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
-             " = " + fmt(ratio, 1) + "x the typical gap between neighbouring items (" + fmt(v.gap, 3) + "): " + words };
+             " = " + fmt(ratio, 1) + "x the spacing of the real items around it (" + fmt(spacing, 3) + "): " + words };
   }
 
   function Explorer(root) {
@@ -100,6 +101,7 @@
     this.root = root;
     this.codes = floats(items.codes);
     this.labels = bytes(items.labels);
+    this.spacing = floats(DATA.verdict.spacing);  // per item, for the verdict
     this.sprite = new Image();  // the items' pictures, one PNG sheet of 28 x 28 tiles, items.cols a row
     root.textContent = "";
     root.classList.add("ae-explorer-live");
@@ -240,7 +242,7 @@
       var dx = c[2 * i] - z[0], dy = c[2 * i + 1] - z[1], d2 = dx * dx + dy * dy;
       if (d2 < best) { best = d2; bi = i; }
     }
-    var dist = Math.sqrt(best), v = verdictOf(dist);
+    var dist = Math.sqrt(best), v = verdictOf(dist, this.spacing[bi]);
     return { index: bi, label: this.labels[bi], "class": DATA.classes[this.labels[bi]], distance: dist,
              grade: v.grade, words: v.words, inventing: v.grade === DATA.verdict.grades.length - 1, verdict: v.text };
   };
@@ -337,8 +339,14 @@
              item: Array.from(decodeInto(this.z)) };
   };
 
+  var nearestData = null;
   var api = window.aeExplorer = { decode: decode, instances: [], ready: false,
-    verdict: function (distance) { return verdictOf(distance); },
+    verdict: function (distance, spacing) { return verdictOf(distance, spacing); },
+    nearest: function (z1, z2) {  // what the nearest-item panel says at z, without a page (for tests)
+      var it = nearestData = nearestData || { codes: floats(DATA.items.codes), labels: bytes(DATA.items.labels),
+                                              spacing: floats(DATA.verdict.spacing) };
+      return Explorer.prototype.nearestItem.call(it, [z1, z2]);
+    },
     pixelToZ: function (px, py) { return pixelToZ(px, py, DATA.map); },
     zToPixel: function (z1, z2) { return zToPixel([z1, z2], DATA.map); } };
 
