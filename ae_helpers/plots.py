@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+from matplotlib.ticker import MaxNLocator
 
 from .data import CLASS_NAMES
 
@@ -114,6 +115,7 @@ def loss_curves(histories, ax=None, title="Loss per epoch", ylabel="loss per pix
         if h.get("val"):
             ax.plot(epochs, h["val"], color=color, linestyle="--", label=f"{name} validation".strip())
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs: no ticks at 1.5, 2.5, ...
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
