@@ -1,5 +1,5 @@
-"""Figures and statistics of notebook 04 (reconstruction loss): the graded photocopies, one pixel's loss
-curves, the BCE floor, the empty parts of the wardrobe, overfitting curves, the blur of an average.
+"""Figures of notebook 04 (reconstruction loss): the graded photocopies, one pixel's loss curves, the BCE floor,
+the empty parts of the wardrobe, overfitting curves, the blur of an average (the notebook computes what they show).
 
 Convention: data first, ``ax=None`` (or ``axes=None``) creates a figure, the axes are returned.
 """
@@ -10,8 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .. import latent, plots
-from ..data import CLASS_NAMES
+from .. import plots
 
 
 def photocopies(original, copies: dict, grades: dict, axes=None):
@@ -62,43 +61,15 @@ def floor_map(original, floor, axes=None):
     return axes
 
 
-def looks_like(images, x_ref, y_ref, k: int = 5) -> list[str]:
-    """What each image looks like: the class most common among its ``k`` nearest reference photos (in pixels)."""
-    return [CLASS_NAMES[c] for c in latent.knn_predict(x_ref, y_ref, images, k).tolist()]
-
-
-def empty_space(codes, n: int = 80, share: float = 0.03):
-    """Grid points over the rectangle holding all ``codes``, and which are empty: farther than ``share`` of
-    the rectangle's diagonal from every code. Returns (grid points, empty mask, distance to the nearest code,
-    radius)."""
-    low, high = codes.min(0).values, codes.max(0).values
-    grid = torch.cartesian_prod(torch.linspace(low[0], high[0], n), torch.linspace(low[1], high[1], n))
-    to_nearest = torch.cdist(grid, codes).min(1).values
-    radius = share * (high - low).norm().item()
-    return grid, to_nearest > radius, to_nearest, radius
-
-
-def spots_nearest_middle(points, middle, apart: float, n: int = 5) -> torch.Tensor:
-    """Up to ``n`` of ``points``, nearest to ``middle`` first, each at least ``apart`` from those already taken."""
-    taken = []
-    for i in (points - middle).norm(dim=1).argsort().tolist():
-        if all((points[i] - p).norm() > apart for p in taken):
-            taken.append(points[i])
-        if len(taken) == n:
-            break
-    return torch.stack(taken)
-
-
-def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, ax=None):
-    """The map with its empty space in grey and the chosen empty spots, and what the decoder makes there
-    (``made_up``: the spots' images, then ``n_far`` images from far outside the map)."""
+def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title: str):
+    """The map with its empty space (``grid[empty]``) in grey and the chosen empty spots, numbered, and what the
+    decoder makes there (``made_up``: the spots' images, then ``n_far`` images from far outside the map).
+    ``title`` says how the empty space and the spots were chosen."""
     fig = plt.figure(figsize=(13, 4.6))
     layout = fig.add_gridspec(2, 9, wspace=0.1)
     ax = fig.add_subplot(layout[:, :4])
-    plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, legend=False,
-                         title="grey: empty space; x: the empty spots nearest the middle\n"
-                               "(the far-outside points lie off this map)")
-    ax.scatter(*grid[empty].T, s=2, color="0.8", zorder=0)
+    plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, legend=False, title=title)
+    ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
     ax.scatter(*spots.T, marker="x", color="black", s=60)
     for i, p in enumerate(spots):
         ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(4, 4))
@@ -112,8 +83,9 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, ax=Non
     return ax
 
 
-def overfit_curves(train_loss, val_loss, n_items: int, axes=None):
-    """Training and validation loss per epoch (log scale), and validation alone, zoomed, with its trend."""
+def overfit_curves(train_loss, val_loss, n_items: int, rise: float, axes=None):
+    """Training and validation loss per epoch (log scale), and validation alone, zoomed, with its trend;
+    ``rise``: how far the validation loss ends above its lowest (as the notebook computes and prints it)."""
     val, tr = np.asarray(val_loss), np.asarray(train_loss)
     best, epochs = int(val.argmin()), np.arange(1, len(val) + 1)
     if axes is None:
@@ -131,7 +103,8 @@ def overfit_curves(train_loss, val_loss, n_items: int, axes=None):
                      textcoords="offset points", arrowprops={"arrowstyle": "->"})
     axes[1].set_ylim(val[best] * 0.95, val[best] * 1.3)
     axes[1].legend(loc="upper right")
-    axes[1].set_title(f"Validation only, zoomed: it turns up (+{100 * (val[-1] / val[best] - 1):.0f} % by the end)")
+    axes[1].set_title(f"Validation only, zoomed: it ends {rise:+.0%} above its lowest\n"
+                      "(the last 10 epochs against the lowest 10 in a row)", fontsize=10)
     for ax in axes:
         ax.set_xlabel("epoch")
         ax.set_ylabel("MSE per pixel")
@@ -141,15 +114,15 @@ def overfit_curves(train_loss, val_loss, n_items: int, axes=None):
 
 def rows_with_mse(rows: dict, targets: dict, title: str, axes=None):
     """One row of images per entry of ``rows`` (label -> images); a row whose label is in ``targets`` gets
-    each image's MSE to its target as titles."""
+    each image's MSE to its target written under that image."""
     n = len(next(iter(rows.values())))
     if axes is None:
         _, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.45 * len(rows)), squeeze=False)
     for r, (label, images) in enumerate(rows.items()):
-        titles = None
-        if label in targets:
-            titles = [f"MSE {((a - b) ** 2).mean():.3f}" for a, b in zip(targets[label], images)]
-        plots.image_row(images, titles, axes[r])
+        plots.image_row(images, None, axes[r])
+        if label in targets:   # under its own image, so that it cannot be read as the caption of the next row
+            for ax, a, b in zip(axes[r], targets[label], images):
+                ax.set_xlabel(f"MSE {((a - b) ** 2).mean():.3f}", fontsize=8, labelpad=2)
         axes[r, 0].set_ylabel(label, fontsize=8)
     axes[0, 0].figure.suptitle(title)
     axes[0, 0].figure.tight_layout()
