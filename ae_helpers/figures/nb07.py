@@ -87,8 +87,8 @@ def grade_counts(grades, what: str) -> str:
     bounds = [most for most, _ in latent.VERDICT_GRADES]
     lines = []
     for grade, (most, words) in enumerate(latent.VERDICT_GRADES):
-        scale = (f"up to {most:g} typical gaps" if grade == 0 else
-                 f"{bounds[grade - 1]:g} to {most:g} typical gaps" if most != float("inf") else
-                 f"more than {bounds[grade - 1]:g} typical gaps")
+        scale = (f"up to {most:g} spacings" if grade == 0 else
+                 f"{bounds[grade - 1]:g} to {most:g} spacings" if most != float("inf") else
+                 f"more than {bounds[grade - 1]:g} spacings")
         lines.append(f"{list(grades).count(grade):>5} of the {len(grades)} {what}: {words} ({scale} away)")
     return "\n".join(lines)
