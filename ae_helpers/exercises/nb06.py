@@ -22,17 +22,17 @@ def _check_damage(fn):
         raise Mistake(f"expected damaged images of the same shape as x, {tuple(x.shape)}; got {shape_of(out)}")
     changed = out != x
     if changed.any() and not ((out[changed] == 0) | (out[changed] == 1)).all():
-        raise Mistake("some damaged pixels are neither 0 nor 1: salt-and-pepper *sets* a pixel to 0 (pepper) or "
-                      "1 (salt), it does not add noise to it")
-    grey = (x > 0) & (x < 1)                                 # pixels where both salt and pepper are a change
+        raise Mistake("some damaged pixels are neither 0 nor 1: salt-and-pepper *sets* a pixel to 0 (no ink) or "
+                      "1 (full ink), it does not add noise to it")
+    grey = (x > 0) & (x < 1)                                 # pixels where both 0 and 1 are a change
     share = changed[grey].float().mean().item()
     if abs(share - 0.2) > 0.04:
-        hint = " (about half: only salt or only pepper?)" if abs(share - 0.1) < 0.03 else ""
+        hint = " (about half: only 0 or only 1?)" if abs(share - 0.1) < 0.03 else ""
         raise Mistake(f"with amount = 0.2, {share:.0%} of the grey pixels were changed, expected about 20%{hint}")
-    salt = (out[changed & grey] == 1).float().mean().item()
-    if salt > 0.9 or salt < 0.1:
-        kind = "salt (1)" if salt > 0.5 else "pepper (0)"
-        raise Mistake(f"{salt:.0%} of the damaged pixels became 1: nearly all {kind}. Half should become 0 and "
+    ones = (out[changed & grey] == 1).float().mean().item()
+    if ones > 0.9 or ones < 0.1:
+        kind = "1 (full ink)" if ones > 0.5 else "0 (no ink)"
+        raise Mistake(f"{ones:.0%} of the damaged pixels became 1: nearly all {kind}. Half should become 0 and "
                       "half 1, e.g. torch.where(torch.rand(...) < 0.5, 0.0, 1.0)")
     both = [grey[i] & grey[i + 1] for i in range(0, 8, 2)]
     if all(torch.equal(changed[i][b], changed[i + 1][b]) for i, b in zip(range(0, 8, 2), both)):
@@ -91,9 +91,10 @@ def _auc(normal, anomalous) -> float:
 def _class_index(value) -> int:
     if isinstance(value, str) and value in CLASS_NAMES:
         return CLASS_NAMES.index(value)
-    if isinstance(value, int) and 0 <= value < 10:
-        return value
-    raise Mistake(f"MY_HELD_OUT should be one of {', '.join(CLASS_NAMES)}; got {value!r}")
+    if isinstance(value, int | torch.Tensor) and not isinstance(value, bool) and torch.as_tensor(value).numel() == 1:
+        if 0 <= int(value) < len(CLASS_NAMES):
+            return int(value)
+    raise Mistake(f"MY_HELD_OUT should be one of {', '.join(CLASS_NAMES)}, or its index 0-9; got {value!r}")
 
 
 def _check_held_out(detector, held_out=None, auc=None):
@@ -131,22 +132,20 @@ def _check_held_out(detector, held_out=None, auc=None):
 damage = Exercise(
     "damage", "salt-and-pepper damage", "salt_and_pepper", _check_damage,
     ["Draw one random number per pixel: where it is below `amount`, the pixel is damaged. A second random "
-     "number decides salt (1) or pepper (0). Never change `x` itself.",
-     "`hit = torch.rand(x.shape, generator=generator) < amount`, `salt = torch.rand(x.shape, "
-     "generator=generator) < 0.5`, then `torch.where(hit, salt.float(), x)`."],
+     "number decides 1 (full ink) or 0 (no ink). Never change `x` itself.",
+     "`hit = torch.rand(x.shape, generator=generator) < amount`, `ink = torch.rand(x.shape, "
+     "generator=generator) < 0.5`, then `torch.where(hit, ink.float(), x)`."],
     """
     def salt_and_pepper(x, amount=0.1, generator=None):
         hit = torch.rand(x.shape, generator=generator) < amount        # which pixels are damaged
-        salt = torch.rand(x.shape, generator=generator) < 0.5          # ... to 1 (salt) or to 0 (pepper)
-        return torch.where(hit, salt.float(), x)                       # a new tensor: x stays clean
+        ink = torch.rand(x.shape, generator=generator) < 0.5           # ... to 1 (full ink) or to 0 (no ink)
+        return torch.where(hit, ink.float(), x)                        # a new tensor: x stays clean
 
     peppered = salt_and_pepper(x_test[:10], 0.2, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         repaired = denoiser(peppered)                 # trained on other damage: does it repair this one?
     print(f"MSE vs clean: damaged {mse(peppered, x_test[:10]):.4f}, repaired {mse(repaired, x_test[:10]):.4f}")
-    fig, axes = plt.subplots(2, 10, figsize=(12, 2.8))
-    image_row(peppered, None, axes[0])
-    image_row(repaired, None, axes[1])
+    nb06.labelled_rows({"damaged": peppered, "repaired": repaired})
     plt.show()
     """, expects="a function salt_and_pepper(x, amount, generator) returning damaged images")
 
@@ -166,15 +165,15 @@ threshold = Exercise(
 
 held_out = Exercise(
     "held_out", "your own held-out class", "my_detector", _check_held_out,
-    ["`detector_without(CLASS_NAMES.index(MY_HELD_OUT))` trains the detector; score `x_test` with "
+    ["`detector_without(MY_HELD_OUT)` trains the detector (a name or an index); score `x_test` with "
      "`anomaly_scores`.",
-     "`is_mine = y_test == CLASS_NAMES.index(MY_HELD_OUT)`, then `my_auc = roc_auc(my_scores[~is_mine], "
+     "`is_mine = y_test == kind_index(MY_HELD_OUT)`, then `my_auc = roc_auc(my_scores[~is_mine], "
      "my_scores[is_mine])`: normal scores first."],
     """
     MY_HELD_OUT = "Trouser"
-    my_detector = detector_without(CLASS_NAMES.index(MY_HELD_OUT))
+    my_detector = detector_without(MY_HELD_OUT)       # a name or its index (1) both work
     my_scores = anomaly_scores(my_detector, x_test)
-    is_mine = y_test == CLASS_NAMES.index(MY_HELD_OUT)
+    is_mine = y_test == kind_index(MY_HELD_OUT)
     my_auc = roc_auc(my_scores[~is_mine], my_scores[is_mine])
     print(f"AUC for {MY_HELD_OUT}: {my_auc:.3f} (bags: {auc:.3f})")
-    """, expects="my_detector (a trained model), MY_HELD_OUT (a class name) and my_auc (a number)")
+    """, expects="my_detector (a trained model), MY_HELD_OUT (a class name or its index) and my_auc (a number)")

@@ -28,19 +28,29 @@ def per_image_mse(a, b) -> torch.Tensor:
     return ((a - b) ** 2).flatten(1).mean(1)
 
 
-def repair_rows(damaged, repaired, clean, labels, axes=None):
-    """Three rows of images: damaged input, the denoiser's repair, the clean original (titles: MSE, kind)."""
-    n = len(clean)
-    axes = _axes(axes, 3, n, (1.25 * n, 4.5))
-    image_row(damaged, [f"MSE {e:.3f}" for e in per_image_mse(damaged, clean)], axes[0])
-    image_row(repaired, [f"MSE {e:.3f}" for e in per_image_mse(repaired, clean)], axes[1])
-    image_row(clean, [CLASS_NAMES[c] for c in labels], axes[2])
-    for ax, label in zip(axes[:, 0], ["damaged", "denoised", "clean"]):
-        ax.set_ylabel(label, fontsize=10)
-    axes[0, 0].figure.suptitle("Unseen damaged test items (top), the denoiser's repair (middle), "
-                               "the clean originals (bottom)")
+def labelled_rows(rows: dict, titles: dict | None = None, suptitle=None, size=1.25, axes=None):
+    """A grid with one row of images per entry of ``rows`` (row label -> images), the label left of each row;
+    ``titles`` (row label -> one title per image) titles the images of that row."""
+    n = len(next(iter(rows.values())))
+    axes = _axes(axes, len(rows), n, (size * n, 1.45 * size * len(rows)))
+    axes = axes if len(rows) > 1 else axes[None]
+    for r, (label, images) in enumerate(rows.items()):
+        image_row(images, (titles or {}).get(label), axes[r])
+        axes[r, 0].set_ylabel(label, fontsize=10)
+    if suptitle:
+        axes[0, 0].figure.suptitle(suptitle)
     axes[0, 0].figure.tight_layout()
     return axes
+
+
+def repair_rows(damaged, repaired, clean, labels, axes=None):
+    """Three rows of images: damaged input, the denoiser's repair, the clean original (titles: MSE, kind)."""
+    return labelled_rows({"damaged": damaged, "denoised": repaired, "clean": clean},
+                         {"damaged": [f"MSE {e:.3f}" for e in per_image_mse(damaged, clean)],
+                          "denoised": [f"MSE {e:.3f}" for e in per_image_mse(repaired, clean)],
+                          "clean": [CLASS_NAMES[c] for c in labels]},
+                         "Unseen damaged test items (top row), the denoiser's repair (middle row), "
+                         "the clean originals (bottom row)", axes=axes)
 
 
 def roc_curve(normal_scores, anomaly_scores) -> tuple[torch.Tensor, torch.Tensor]:
@@ -84,19 +94,25 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None):
     return axes
 
 
-def auc_bars(aucs: dict, ax=None):
-    """Horizontal bars: the AUC of a detector trained without each kind, best caught on top."""
-    ax = get_ax(ax, figsize=(7, 4))
+def auc_bars(aucs: dict, seen: dict | None = None, ax=None):
+    """Horizontal bars: the AUC of a detector trained without each kind, best caught on top; with ``seen``
+    (kind -> AUC of a detector that saw every kind), a black tick per kind: the control."""
+    ax = get_ax(ax, figsize=(7, 5.2))
     ranked = sorted(aucs.items(), key=lambda kv: -kv[1])
-    ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked])
+    ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked],
+            label="held out (never seen)")
     for i, (_, a) in enumerate(ranked):
         ax.text(a + 0.01, i, f"{a:.2f}", va="center", fontsize=9)
+    if seen is not None:
+        ax.scatter([seen[k] for k, _ in ranked], range(len(ranked)), marker="|", s=250, color="black", zorder=3,
+                   label="control: the same recipe, every kind seen")
     ax.set_yticks(range(len(ranked)), [k for k, _ in ranked])
     ax.invert_yaxis()
-    ax.axvline(0.5, color="0.5", linestyle=":", label="coin toss")
-    ax.set(xlim=(0, 1.08), xlabel="ROC AUC (1 = always caught, 0.5 = coin toss)",
+    ax.axvline(0.5, color="0.5", linestyle=":", label="0.5: no better than chance; below: ranked MORE normal")
+    ax.set(xlim=(0, 1.08), xlabel="ROC AUC (1 = always caught, 0.5 = chance, below 0.5 = ranked as more normal)",
            title="Which kind, held out, is easy to catch?")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
+    ax.figure.tight_layout()
     return ax
 
 
@@ -145,8 +161,10 @@ def draw_measures(codes, labels, draws, decoded=None, photos=None, centre=0.0, s
     * ``mix``: total variation distance between the kinds of the items nearest to the draws and 10 % each;
     * ``holes``: share of draws that notebook 05's explorer would call "inventing": farther from every real
       item than ``VERDICT_GRADES[-2][0]`` (10) typical gaps between neighbouring items (:func:`typical_gap`);
-    * ``realism`` (with ``decoded`` and ``photos``): median pixel MSE from each decoded draw to its nearest
-      real photo; low = it looks like some real item.
+    * with ``decoded`` and ``photos``: ``nearest_photo``, the median pixel MSE from each decoded draw to its
+      nearest real photo (low = close to some real photo in pixels, which a faint blur also is: pixel MSE
+      favours the average, notebook 04), and ``sharpness`` (:func:`sharpness`) of the decoded draws, to read
+      beside it (real photos are sharper than a blur).
     """
     closest, distance = nearest_item(draws, codes)
     inventing = VERDICT_GRADES[-2][0]                   # farther than this many typical gaps: "inventing"
@@ -156,5 +174,6 @@ def draw_measures(codes, labels, draws, decoded=None, photos=None, centre=0.0, s
            "holes": (distance > inventing * typical_gap(codes)).float().mean().item()}
     if decoded is not None:
         photo = photos[nearest_item(decoded, photos)[0]]
-        out["realism"] = per_image_mse(decoded, photo).median().item()
+        out["nearest_photo"] = per_image_mse(decoded, photo).median().item()
+        out["sharpness"] = sharpness(decoded)
     return out
