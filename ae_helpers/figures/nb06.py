@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from ..data import CLASS_NAMES
-from ..latent import VERDICT_GRADES, nearest_item, typical_gap
+from ..latent import VERDICT_GRADES, grade_points, nearest_item
 from ..plots import CLASS_COLORS, get_ax, image_row, latent_scatter
 
 #: 95 % of the draws of a 2D standard normal fall inside this radius (sqrt of the chi-square(2) 95 % point).
@@ -159,19 +159,18 @@ def draw_measures(codes, labels, draws, decoded=None, photos=None, centre=0.0, s
     * ``reach``: share of real items inside the region where 95 % of the draws land (the circle of N(0, I);
       for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
     * ``mix``: total variation distance between the kinds of the items nearest to the draws and 10 % each;
-    * ``holes``: share of draws that notebook 05's explorer would call "inventing": farther from every real
-      item than ``VERDICT_GRADES[-2][0]`` (10) typical gaps between neighbouring items (:func:`typical_gap`);
+    * ``holes``: share of draws that notebook 05's explorer would call "inventing" (:func:`grade_points`): farther
+      from the nearest real item than ``VERDICT_GRADES[-2][0]`` (3) times the spacing of the items around it;
     * with ``decoded`` and ``photos``: ``nearest_photo``, the median pixel MSE from each decoded draw to its
       nearest real photo (low = close to some real photo in pixels, which a faint blur also is: pixel MSE
       favours the average, notebook 04), and ``sharpness`` (:func:`sharpness`) of the decoded draws, to read
       beside it (real photos are sharper than a blur).
     """
     closest, distance = nearest_item(draws, codes)
-    inventing = VERDICT_GRADES[-2][0]                   # farther than this many typical gaps: "inventing"
     mix = torch.bincount(labels[closest], minlength=10).float() / len(draws)
     out = {"reach": (((codes - centre) / spread).norm(dim=1) <= RADIUS_95).float().mean().item(),
            "mix": 0.5 * (mix - 0.1).abs().sum().item(),
-           "holes": (distance > inventing * typical_gap(codes)).float().mean().item()}
+           "holes": (grade_points(draws, codes)["grade"] == len(VERDICT_GRADES) - 1).float().mean().item()}
     if decoded is not None:
         photo = photos[nearest_item(decoded, photos)[0]]
         out["nearest_photo"] = per_image_mse(decoded, photo).median().item()
