@@ -4,7 +4,7 @@
 * ``encoder_journey``     one photo, the values after each ReLU, and its 2-number code
 * ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe
 * ``axis_ends``           the real photos at the two ends of each axis
-* ``axis_table``          how each axis goes with darkness, height and width, and who crowds its ends
+* ``axis_table``          how each axis goes with ink, height and width, and who crowds its ends
 * ``describe_axes``       that table in words (printed, so it always matches the student's own model)
 * ``label_groups``        the name of each kind written at the middle of its group on a latent map
 * ``neighbour_mixups``    purity of each kind's neighbourhood and the most mixed-up pairs of kinds
@@ -23,7 +23,9 @@ from .. import latent
 from ..data import CLASS_NAMES
 from ..plots import CLASS_COLORS, image_row
 
-_COMPARATIVES = {"darkness": ("darker", "lighter"), "height": ("taller", "shorter"), "width": ("wider", "narrower")}
+_COMPARATIVES = {"ink": ("the more ink the photo has", "the less ink the photo has"),
+                 "height": ("the taller the item", "the shorter the item"),
+                 "width": ("the wider the item", "the narrower the item")}
 
 
 def layer_name(layer: nn.Module) -> str:
@@ -85,9 +87,10 @@ def axis_ends(images, labels, codes, n=6, axes=None):
 
 
 def visual_properties(images) -> dict:
-    """Three simple numbers per photo: darkness (mean pixel), height and width (rows / columns with ink)."""
+    """Three simple numbers per photo: ink (the mean pixel: the item's area times how dark it is drawn),
+    height and width (the rows / columns with ink)."""
     ink = (images > 0.2).float()                     # pixels that are clearly part of the item
-    return {"darkness": images.flatten(1).mean(1), "height": ink.amax(3).sum((1, 2)),
+    return {"ink": images.flatten(1).mean(1), "height": ink.amax(3).sum((1, 2)),
             "width": ink.amax(2).sum((1, 2))}
 
 
@@ -135,7 +138,7 @@ def describe_axes(table) -> str:
         lines.append(f"z{a + 1}: its low end is crowded by {table['low'][a][0][0]} "
                      f"({table['low'][a][0][1]:.0%} of the lowest {table['share']:.0%}), its high end by "
                      f"{table['high'][a][0][0]} ({table['high'][a][0][1]:.0%}). Of the three properties it goes "
-                     f"most with {name} (correlation {c:+.2f}): the larger z{a + 1}, the {more} the photo, "
+                     f"most with {name} (correlation {c:+.2f}): the larger z{a + 1}, {more}, "
                      "on average.")
     return "\n".join(lines)
 
