@@ -132,6 +132,19 @@ def test_small_model_solution_passes_and_untrained_model_is_diagnosed():
                                                            nn.Unflatten(1, (1, 28, 28))))
 
 
+def test_trouser_feedback_guides_without_the_answer():
+    from ae_helpers.exercises import nb03
+
+    x, y = core.real_images(2000)
+    with torch.no_grad():
+        codes = core.shared_model(2).encode(x)
+    bags = codes[y == nb03.CLASS_NAMES.index("Bag")].median(0).values
+    centre = codes[y == nb03.TROUSER].median(0).values
+    message = run(nb03.trouser, bags)
+    assert message.startswith("✗") and "legend" in message and " z" in message, message
+    assert f"{centre[0]:.1f}" not in message.split("Brian sews")[1], "the feedback must not give the trousers' address"
+
+
 def test_pca_components():
     errors = nb05._pca_errors(True)
     target = core.shared_model(8).history["test_mse"]

@@ -44,6 +44,14 @@ def _nearest_kind(images, k: int = 15) -> list[int]:
     return [int(torch.bincount(labels[row], minlength=10).argmax()) for row in d.topk(k, largest=False).indices]
 
 
+def _direction(start, target) -> str:
+    """Which way to go from ``start`` to ``target`` in words ("larger z1 and smaller z2"), no numbers given."""
+    step = target - start
+    parts = [f"{'larger' if step[i] > 0 else 'smaller'} z{i + 1}" for i in range(2)
+             if abs(step[i]) > 0.25 * step.norm()]
+    return " and ".join(parts)
+
+
 def _check_trouser(z):
     try:
         z = torch.as_tensor(z, dtype=torch.float32)
@@ -69,7 +77,9 @@ def _check_trouser(z):
     if kind != TROUSER:
         where = "far outside the region where real items hang, " if to_data > 20 * spacing else ""
         raise Mistake(f"at z = ({z[0, 0]:.2f}, {z[0, 1]:.2f}) {where}Brian sews something that looks most like a "
-                      f"{CLASS_NAMES[kind]}. On the map, trousers hang around ({centre[0]:.1f}, {centre[1]:.1f})")
+                      f"{CLASS_NAMES[kind]}. Find the Trouser colour in the legend of the map (Section 3, or "
+                      f"latent_scatter(z_test, y_test)): the trousers hang at {_direction(z[0], centre)} than your "
+                      "address. Read the middle of their group off the axes")
     return (f"at z = ({z[0, 0]:.2f}, {z[0, 1]:.2f}) Brian sews an item whose most similar real photos are "
             "mostly trousers")
 
