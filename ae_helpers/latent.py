@@ -142,10 +142,13 @@ def _kth_distances(codes, k):
 
 
 #: The verdict's grades, defined once: (up to this many times the local spacing of the nearest real item,
-#: words). The kernel-free explorer page gets them through its exported data, so both explorers agree.
+#: words). The spacing is the radius of the item's neighbourhood (its 10 nearest neighbours): within half of it
+#: a point is "recalling" that item; up to 1.5 times it, in or just outside the neighbourhood, "a variation";
+#: beyond, well outside every item's neighbourhood, "inventing". The kernel-free explorer page gets them
+#: through its exported data, so both explorers agree.
 VERDICT_GRADES = ((0.5, "recalling a real item"),
-                  (3.0, "a variation close to real items"),
-                  (math.inf, "inventing, far from all real items"))
+                  (1.5, "a variation close to real items"),
+                  (math.inf, "inventing, away from all real items"))
 
 
 def verdict_grade(distance: float, spacing: float) -> int:

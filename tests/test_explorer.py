@@ -139,7 +139,8 @@ def test_recalling_near_real_items_inventing_far_away(explorer):
     explorer.set_z(explorer.z1.max, explorer.z2.max)
     assert explorer.nearest["inventing"] and "inventing" in explorer.neighbour_info.value
     i = explorer.nearest["index"]
-    assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(3 * explorer.spacing[i])
+    inventing_from = latent.VERDICT_GRADES[-2][0] * explorer.spacing[i]
+    assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(inventing_from)
     assert torch.equal(explorer.spacing, latent.local_spacing(explorer.train_codes))
     assert explorer.nearest["verdict"] == latent.verdict(explorer.nearest["distance"], explorer.spacing[i])
 

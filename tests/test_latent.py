@@ -139,10 +139,10 @@ def test_typical_gap_is_the_median_nearest_other_distance(blobs):
 
 def test_verdict_is_graded_by_the_local_spacing_and_names_the_latent_distance():
     spacing = 0.02
-    grades = [latent.verdict_grade(d, spacing) for d in (0.0, 0.01, 0.0101, 0.06, 0.0601, 10.08)]
+    grades = [latent.verdict_grade(d, spacing) for d in (0.0, 0.01, 0.0101, 0.03, 0.0301, 10.08)]
     assert grades == [0, 0, 1, 1, 2, 2]
-    text = latent.verdict(0.042, 0.02)
-    assert text.startswith("latent distance to the nearest real item 0.042 = 2.1x the spacing of the real items")
+    text = latent.verdict(0.024, 0.02)
+    assert text.startswith("latent distance to the nearest real item 0.024 = 1.2x the spacing of the real items")
     assert text.endswith(latent.VERDICT_GRADES[1][1])
     assert "inventing" in latent.verdict(10.08, spacing) and "recalling" in latent.verdict(0.009, spacing)
 
@@ -174,7 +174,7 @@ def two_clusters(n_dense=2000, n_sparse=200, seed=0):
 def test_the_same_distance_is_nearer_beside_a_sparse_cluster_than_beside_a_dense_one():
     x = two_clusters()
     spacing = latent.local_spacing(x)
-    out = 0.5  # the same absolute distance beyond each cluster's edge
+    out = 0.3  # the same absolute distance beyond each cluster's edge
     points = torch.tensor([[0.0, 0.0], [10.0, 0.0], [-1 - out, 0.0], [11 + out, 0.0], [5.0, 0.0], [10, 20.0]])
     g = latent.grade_points(points, x, spacing)
     assert g["grade"].tolist() == [0, 0, 2, 1, 2, 2]  # inside both: recalling; beyond the edge: depends on density

@@ -7,7 +7,7 @@
 * ``copies_figure``         originals and their reconstructions, with each copy's error
 * ``class_error_bars``      mean reconstruction error per class, easiest to hardest
 * ``variety_figure``        each class's average image, and variety against error
-* ``near_the_data``         random addresses no farther from a real one than real ones are from each other
+* ``near_the_data``         random addresses the explorer grades recalling or a variation (not inventing)
 * ``ring_around``           addresses on a ring far outside the region where real items hang
 * ``nearest_real``          the most similar real photo of each image (MSE per pixel)
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
@@ -116,18 +116,21 @@ def variety_figure(class_mean, class_variety, class_error, fig=None):
     return ax
 
 
-def near_the_data(codes, n=200, generator=None):
-    """``n`` random addresses in the data's rectangle, each no farther from a real address than 99% of the
-    real addresses are from their nearest neighbour: new addresses among the real ones, not in a gap.
-    Returns ``(points (n, 2), radius)``."""
-    codes = torch.as_tensor(codes).float()
-    radius = latent.typical_gap(codes, quantile=0.99)
+def near_the_data(codes, train_codes, spacing=None, n=200, generator=None):
+    """``n`` random addresses in the rectangle of ``codes`` that notebook 05's explorer would call "recalling a
+    real item" or "a variation close to real items" (:func:`latent.grade_points` against ``train_codes``, the
+    items the decoder learned from; ``spacing``: their :func:`latent.local_spacing`, computed if not given): new
+    addresses among the real ones, not in a gap. Returns ``(points (n, 2), radius)``, ``radius`` = the farthest
+    of them from an address of ``codes``."""
+    codes, train_codes = torch.as_tensor(codes).float(), torch.as_tensor(train_codes).float()
+    spacing = latent.local_spacing(train_codes) if spacing is None else spacing
     low, high = codes.min(0).values, codes.max(0).values
     kept = []
     while sum(len(k) for k in kept) < n:
-        candidates = low + (high - low) * torch.rand(20 * n, 2, generator=generator)
-        kept.append(candidates[distance_to_data(candidates, codes) <= radius])
-    return torch.cat(kept)[:n], radius
+        candidates = low + (high - low) * torch.rand(4 * n, 2, generator=generator)
+        kept.append(candidates[latent.grade_points(candidates, train_codes, spacing)["grade"] < 2])
+    points = torch.cat(kept)[:n]
+    return points, float(distance_to_data(points, codes).max())
 
 
 def ring_around(codes, factor=3.0, n=200):

@@ -160,7 +160,7 @@ def draw_measures(codes, labels, draws, decoded=None, photos=None, centre=0.0, s
       for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
     * ``mix``: total variation distance between the kinds of the items nearest to the draws and 10 % each;
     * ``holes``: share of draws that notebook 05's explorer would call "inventing" (:func:`grade_points`): farther
-      from the nearest real item than ``VERDICT_GRADES[-2][0]`` (3) times the spacing of the items around it;
+      from the nearest real item than ``VERDICT_GRADES[-2][0]`` (1.5) times the spacing of the items around it;
     * with ``decoded`` and ``photos``: ``nearest_photo``, the median pixel MSE from each decoded draw to its
       nearest real photo (low = close to some real photo in pixels, which a faint blur also is: pixel MSE
       favours the average, notebook 04), and ``sharpness`` (:func:`sharpness`) of the decoded draws, to read
