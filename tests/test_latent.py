@@ -49,6 +49,71 @@ def test_knn_accuracy_of_a_clean_split_is_one_and_chance_is_low():
     assert latent.knn_accuracy(x, y, torch.tensor([[0.05], [9.9]]), torch.tensor([1, 0]), k=1) == 0.0
 
 
+def brute_knn(gallery, queries, k):
+    """The k nearest gallery rows of each query, exactly: squared distances summed in Python floats (exact for
+    whole numbers), ties broken by gallery order."""
+    rows = gallery.double().tolist()
+    out = []
+    for q in queries.double().tolist():
+        dists = [(sum((a - b) ** 2 for a, b in zip(q, p)), j) for j, p in enumerate(rows)]
+        out.append([j for _, j in sorted(dists)[:k]])
+    return out
+
+
+def brute_vote(neighbours, labels):
+    votes = [Counter(labels[j] for j in nbrs) for nbrs in neighbours]
+    return [min(c for c, v in vote.items() if v == max(vote.values())) for vote in votes]  # tie -> smallest
+
+
+# gallery sizes around the search's 64-column blocks (1000: more blocks than candidates, so some are skipped);
+# chunks of the 37 queries: one at a time, ragged, exactly all, one too many, the default
+@pytest.mark.parametrize("n_gallery", [1, 63, 64, 65, 300, 1000])
+@pytest.mark.parametrize("chunk", [1, 7, 36, 37, 38, None])
+def test_knn_predict_finds_each_querys_own_exact_neighbours_in_every_chunk(n_gallery, chunk):
+    g = torch.Generator().manual_seed(n_gallery)
+    gallery = torch.randint(0, 4, (n_gallery, 5), generator=g).float()  # whole numbers: many exact ties
+    gallery[n_gallery // 2:] = gallery[:n_gallery - n_gallery // 2].clone()  # and duplicates further down
+    queries = torch.randint(0, 4, (37, 5), generator=g).float()
+    # one label per gallery item: with k=1 the prediction *is* the index of the nearest item
+    nearest = brute_knn(gallery, queries, 1)
+    assert latent.knn_predict(gallery, torch.arange(n_gallery), queries, k=1, chunk=chunk).tolist() == \
+        [n[0] for n in nearest]
+    k = min(5, n_gallery)
+    labels = torch.randint(0, 3, (n_gallery,), generator=g)
+    assert latent.knn_predict(gallery, labels, queries, k=k, chunk=chunk).tolist() == \
+        brute_vote(brute_knn(gallery, queries, k), labels.tolist())
+
+
+def test_knn_predict_searches_the_right_blocks_of_a_large_gallery():
+    """5000 items, 79 blocks of 64 columns: only the few blocks with the nearest items are searched."""
+    g = torch.Generator().manual_seed(2)
+    gallery, queries = torch.randn(5000, 3, generator=g), torch.randn(40, 3, generator=g)
+    for k in (1, 5):   # one label per item: the prediction is the smallest index among the k nearest
+        assert latent.knn_predict(gallery, torch.arange(5000), queries, k=k, chunk=7).tolist() == \
+            [min(n) for n in brute_knn(gallery, queries, k)]
+
+
+def test_knn_predict_stays_exact_where_float32_cannot_rank():
+    """Far from the origin, ||q||^2 + ||g||^2 - 2 q.g loses the small distances to rounding: the exact check
+    must notice and compare those queries exactly."""
+    g = torch.Generator().manual_seed(0)
+    gallery = 3000 + torch.randint(0, 3, (200, 4), generator=g).float()
+    queries = 3000 + torch.randint(0, 3, (30, 4), generator=g).float()
+    labels = torch.arange(200)
+    assert latent.knn_predict(gallery, labels, queries, k=1, chunk=8).tolist() == \
+        [n[0] for n in brute_knn(gallery, queries, 1)]
+
+
+def test_knn_accuracy_of_high_dimensional_images_matches_brute_force():
+    g = torch.Generator().manual_seed(1)
+    gallery, queries = torch.rand(150, 1, 28, 28, generator=g), torch.rand(20, 1, 28, 28, generator=g)
+    labels, truth = torch.randint(0, 10, (150,), generator=g), torch.randint(0, 10, (20,), generator=g)
+    expected = brute_vote(brute_knn(gallery.flatten(1), queries.flatten(1), 5), labels.tolist())
+    right = sum(p == t for p, t in zip(expected, truth.tolist())) / 20
+    for chunk in (3, None):
+        assert latent.knn_accuracy(gallery, labels, queries, truth, k=5, chunk=chunk) == pytest.approx(right)
+
+
 @pytest.mark.parametrize("k", [1, 5])
 def test_precision_at_k_matches_brute_force(blobs, k):
     x, y, _, _ = blobs
