@@ -4,6 +4,7 @@
 * ``ring_items``         red rings around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
+                         (and the spacing around the nearest item, dashed)
 
 Convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
 """
@@ -52,8 +53,9 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
     return axes
 
 
-def empty_spot_figure(codes, labels, spot, gap, axes=None):
-    """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle."""
+def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
+    """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle;
+    ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick)."""
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     whole, zoom = axes
@@ -65,6 +67,12 @@ def empty_spot_figure(codes, labels, spot, gap, axes=None):
     zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2))
     zoom.plot(*spot, **star)
     r = 6 * gap
+    if nearest is not None:
+        item, spacing = torch.as_tensor(nearest[0]), float(nearest[1])
+        zoom.add_patch(Circle(item.tolist(), spacing, fill=False, color="black", linestyle="--", linewidth=1.5,
+                              label="spacing around the nearest item"))
+        zoom.legend(loc="upper right", fontsize=8)
+        r = max(r, 1.2 * (gap + spacing))
     zoom.set_xlim(spot[0] - r, spot[0] + r)
     zoom.set_ylim(spot[1] - r, spot[1] + r)
     zoom.set_aspect("equal")
