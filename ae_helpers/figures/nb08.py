@@ -63,14 +63,29 @@ def decoded_rows(decoded: dict, axes=None):
     return axes
 
 
-def knn_table(knn: dict, sizes, n_test: int) -> str:
-    """kNN accuracy per code size: autoencoder, convolutional autoencoder, PCA, and raw pixels."""
-    lines = [f"kNN (k=5) accuracy on {n_test:,} test items   (chance: 10%)",
+def knn_table(knn: dict, sizes, n_test: int, n_gallery: int, published: tuple[float, str] | None = None) -> str:
+    """kNN (k=5) accuracy per code size: autoencoder, convolutional autoencoder, PCA, and raw pixels.
+
+    ``n_gallery``: the training items that vote; ``published``: (accuracy, source) of a published raw-pixel figure.
+    """
+    lines = [f"kNN (k=5) accuracy on {n_test:,} test items, votes from {n_gallery:,} training items   (chance: 10%)",
              f"{'numbers per item':>16} {'autoencoder':>12} {'conv AE':>8} {'PCA':>6}"]
     for d in sizes:
         conv = f"{knn['conv', d]:.1%}" if ("conv", d) in knn else ""
         lines.append(f"{d:>16} {knn['mlp', d]:>12.1%} {conv:>8} {knn['pca', d]:>6.1%}")
     lines.append(f"{'784 raw pixels':>16} {knn['pixels', 784]:>12.1%}")
+    if published:
+        lines.append(f"{'published':>16} {published[0]:>12.1%}   raw pixels, 5-NN, all 60,000 training items "
+                     f"({published[1]})")
+    return "\n".join(lines)
+
+
+def recipe_table(recipes: dict) -> str:
+    """Side by side, how each model was trained: ``{model name: {what: value}}`` (the same keys for each)."""
+    names = list(recipes)
+    lines = [f"{'':>20}" + "".join(f"{name:>17}" for name in names)]
+    for key in recipes[names[0]]:
+        lines.append(f"{key:>20}" + "".join(f"{recipes[name][key]:>17,}" for name in names))
     return "\n".join(lines)
 
 
