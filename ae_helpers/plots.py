@@ -6,6 +6,8 @@ so notebooks can combine them; end a notebook cell with ``plt.show()``.
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -16,6 +18,12 @@ from .data import CLASS_NAMES
 
 #: One colour per class, the same in every figure of the course.
 CLASS_COLORS = plt.get_cmap("tab10").colors
+
+
+def spacings_text(ratio) -> str:
+    """A verdict's ratio (distance in spacings) with 2 decimals, rounded *up*, so that the printed number never
+    crosses a grade's limit (0.5, 1.5): 0.501 (a variation) shows as 0.51, not 0.50 (which would read recalling)."""
+    return f"{math.ceil(float(ratio) * 100 - 1e-9) / 100:.2f}"
 
 
 def get_ax(ax=None, figsize=(6, 6)):
