@@ -69,9 +69,9 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     r = 6 * gap
     if nearest is not None:
         item, spacing = torch.as_tensor(nearest[0]), float(nearest[1])
-        zoom.add_patch(Circle(item.tolist(), spacing, fill=False, color="black", linestyle="--", linewidth=1.5,
-                              label="spacing around the nearest item"))
-        zoom.legend(loc="upper right", fontsize=8)
+        ring = zoom.add_patch(Circle(item.tolist(), spacing, fill=False, color="black", linestyle="--",
+                                     linewidth=1.5, label="the spacing around the nearest item"))
+        zoom.legend(handles=[ring], loc="upper right", fontsize=8)
         r = max(r, 1.2 * (gap + spacing))
     zoom.set_xlim(spot[0] - r, spot[0] + r)
     zoom.set_ylim(spot[1] - r, spot[1] + r)
