@@ -11,6 +11,8 @@
 * ``ring_around``           addresses on a ring far outside the region where real items hang
 * ``nearest_real``          the most similar real photo of each image (MSE per pixel)
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
+* ``grid_points``           the addresses of ``plots.decoded_grid``'s cells, row by row from the top left
+* ``frame_cells``           frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
 
 Convention: data first, ``ax=None`` (or ``fig=None``) creates the figure, the axes are returned.
 """
@@ -46,8 +48,9 @@ def sigmoid_figure(logits, image, z, axes=None):
     axes[0].set_xlabel("logit t")
     axes[0].legend(fontsize=8)
     for ax, pic, title in [(axes[1], logits, "before the sigmoid (logits)"),
-                           (axes[2], image, "after the sigmoid (pixels)")]:
-        shown = ax.imshow(pic.reshape(28, 28), cmap="gray_r")
+                           (axes[2], image, "after the sigmoid (pixels, 0 to 1)")]:
+        scale = {"vmin": 0, "vmax": 1} if pic is image else {}     # pixels on the photos' scale: 1 = black
+        shown = ax.imshow(pic.reshape(28, 28), cmap="gray_r", **scale)
         plt.colorbar(shown, ax=ax)
         ax.set_title(title)
         ax.set_axis_off()
@@ -112,6 +115,9 @@ def variety_figure(class_mean, class_variety, class_error, fig=None):
                     xytext=(5, 3), fontsize=8)
     ax.set_xlabel("variety of the class (mean squared distance to the class average)")
     ax.set_ylabel("reconstruction error")
+    line = np.polyval(np.polyfit(class_variety, class_error, 1), np.sort(class_variety))
+    ax.plot(np.sort(class_variety), line, color="grey", linestyle="--", linewidth=1, label="the trend (straight line)")
+    ax.legend(fontsize=8, loc="upper left")
     ax.set_title(f"Top: average item of each class, easiest to hardest.  Correlation: {correlation:.2f}")
     return ax
 
@@ -159,27 +165,29 @@ def inside_outside_figure(codes, labels, sets, pool, n_show=8, fig=None):
         show = torch.linspace(0, len(points) - 1, n_show).long()
         for k, (row, label) in enumerate([(images[show], f"new, {name}"), (pool[nearest[show]], "nearest real")]):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
-            image_row(row, [f"d {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
+            image_row(row, [f"MSE {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
             axes[0].set_ylabel(label, fontsize=8)
     fig.suptitle("New items: near the data they look like real clothes; far outside, saturated silhouettes and blobs")
     return ax_map
 
 
 def distance_histograms(distances: dict, ax=None):
-    """``{label: distances to the nearest real photo}`` as overlaid histograms."""
+    """``{label: MSE of each new image to its nearest real photo}`` as overlaid histograms."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     bins = np.linspace(0, max(d.max().item() for d in distances.values()), 40)
     for (label, d), color in zip(distances.items(), ["black", "red", "C0"]):
         ax.hist(d, bins=bins, alpha=0.6, color=color, label=label)
-    ax.set_xlabel("distance of the new image to its nearest real photo")
+    ax.set_xlabel("MSE of the new image to its nearest real photo (a squared difference)")
     ax.set_ylabel("number of points")
     ax.legend()
     return ax
 
 
-def spots_figure(codes, labels, spots, images, gaps, dists, fig=None):
-    """The map with the spots marked and numbered, and the image decoded at each spot."""
+def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
+    """The map with the spots marked and numbered, and the image decoded at each spot, titled with its latent
+    distance to the nearest item (``gaps``), that distance in the item's spacings (``ratios``) and the MSE of the
+    image to its nearest real photo (``dists``)."""
     fig = fig or plt.figure(figsize=(14, 4.4))
     per_row = (len(spots) + 1) // 2
     grid = fig.add_gridspec(2, 4 + 2 * per_row, wspace=0.15)
@@ -190,6 +198,27 @@ def spots_figure(codes, labels, spots, images, gaps, dists, fig=None):
         ax_map.annotate(str(k + 1), spot, textcoords="offset points", xytext=(4, 4), fontsize=9)
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{k + 1}: {gaps[k]:.1f} from any item, d {dists[k]:.3f}", fontsize=8)
+        ax.set_title(f"{k + 1}: {gaps[k]:.2f} away ({ratios[k]:.1f} sp.)\nphoto MSE {dists[k]:.3f}", fontsize=8)
         ax.set_axis_off()
     return ax_map
+
+
+def grid_points(extent, n=15):
+    """The (n * n, 2) addresses that ``plots.decoded_grid`` decodes, row by row from the top left."""
+    x0, x1, y0, y1 = extent
+    return torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
+
+
+def frame_cells(ax_grid, extent, n, chosen, ax_map=None, color="red"):
+    """A frame around each ``chosen`` cell (a boolean mask over :func:`grid_points`) of a decoded grid drawn on
+    ``ax_grid``, and a small cross at its address on ``ax_map``."""
+    from matplotlib.patches import Rectangle
+    x0, x1, y0, y1 = extent
+    w, h = (x1 - x0) / n, (y1 - y0) / n
+    for i in torch.as_tensor(chosen).nonzero().flatten().tolist():
+        row, col = divmod(i, n)
+        ax_grid.add_patch(Rectangle((x0 + col * w, y1 - (row + 1) * h), w, h, fill=False, edgecolor=color,
+                                    linewidth=1))
+    if ax_map is not None:
+        ax_map.scatter(*grid_points(extent, n)[torch.as_tensor(chosen)].T, marker="x", s=12, color=color,
+                       linewidths=0.8, zorder=4)
