@@ -3,7 +3,7 @@
 * ``layer_name``          'Linear(784 -> 256)' instead of PyTorch's long description
 * ``encoder_journey``     one photo, the values after each ReLU, and its 2-number code
 * ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe
-* ``axis_ends``           the real photos at the two ends of each axis
+* ``axis_ends``           photos drawn at random from the lowest and the highest 5% of each axis
 * ``axis_table``          how each axis goes with ink, height and width, and who crowds its ends
 * ``describe_axes``       that table in words (printed, so it always matches the student's own model)
 * ``label_groups``        the name of each kind written at the middle of its group on a latent map
@@ -71,14 +71,19 @@ def axis_walks(model, walks, axes=None):
     return axes
 
 
-def axis_ends(images, labels, codes, n=6, axes=None):
-    """For each axis, the ``n`` photos with the lowest and the ``n`` with the highest coordinate."""
-    order = torch.as_tensor(codes).argsort(0)
+def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
+    """For each axis, ``n`` photos drawn at random (torch's global generator) from the lowest ``share`` of the
+    photos by that coordinate and ``n`` from the highest ``share`` (the ends :func:`axis_table` counts), each
+    group sorted by the coordinate."""
+    codes = torch.as_tensor(codes)
+    order, n_end = codes.argsort(0), int(len(codes) * share)
     if axes is None:
         fig, axes = plt.subplots(codes.shape[1], 2 * n, figsize=(15, 4.0), squeeze=False)
-        fig.suptitle(f"Real photos at the low end (left {n}) and the high end (right {n}) of each axis")
+        fig.suptitle(f"Real photos from the lowest {share:.0%} (left {n}) and the highest {share:.0%} (right {n}) "
+                     "of each axis, drawn at random")
     for axis in range(codes.shape[1]):
-        ends = torch.cat([order[:n, axis], order[-n:, axis]])
+        low, high = order[:n_end, axis], order[-n_end:, axis]
+        ends = torch.cat([end[torch.randperm(n_end)[:n].sort().values] for end in (low, high)])
         titles = [f"{CLASS_NAMES[labels[i]][:10]}\nz{axis + 1}={codes[i, axis]:+.1f}" for i in ends]
         image_row(images[ends], titles, axes[axis])
         axes[axis][0].set_ylabel(f"z{axis + 1}: low | high", fontsize=9)
