@@ -120,12 +120,14 @@ def _check_held_out(detector, held_out=None, auc=None):
         raise Mistake(f"your AUC {auc_got:.3f} is not the AUC of this detector's scores on x_test for "
                       f"{CLASS_NAMES[c]} ({ref:.3f})")
     ratio = scores[mine].mean() / scores[~mine].mean()
+    means = f"its mean error is {ratio:.2f}x the other items'"
     if ref > 0.5:
         meaning = (f"a random {CLASS_NAMES[c]} scores higher than a random other item {ref:.0%} of the time "
-                   f"(0.5 = a coin toss); on average it comes back {ratio:.1f}x worse")
+                   f"(0.5 = a coin toss); {means}")
     else:
-        meaning = (f"worse than a coin toss: {CLASS_NAMES[c]} items come back *better* than the rest on "
-                   f"average ({ratio:.1f}x): never seen is not the same as hard to sew")
+        meaning = (f"below 0.5: a random {CLASS_NAMES[c]} scores *lower* than a random other item more often than "
+                   f"not ({1 - ref:.0%} of the pairs): by this score the unseen kind looks a little more normal than "
+                   f"normal ({means}); never seen is not the same as hard to sew")
     return f"AUC {ref:.3f} for {CLASS_NAMES[c]}: {meaning}"
 
 

@@ -68,12 +68,16 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None):
     left, middle, right = axes
     odd = labels == held_out
     name, colour = CLASS_NAMES[held_out], CLASS_COLORS[held_out]
-    bins = torch.linspace(0, scores.quantile(0.995).item(), 60).numpy()
+    top = scores.quantile(0.995).item()                     # the axis ends here: the highest 0.5% lie beyond
+    bins = torch.linspace(0, top, 60).numpy()
+    beyond = int((scores > top).sum())
     left.hist(scores[~odd].numpy(), bins=bins, density=True, alpha=0.6, color="0.45", label="seen kinds (9 classes)")
     left.hist(scores[odd].numpy(), bins=bins, density=True, alpha=0.6, color=colour, label=f"{name} (never seen)")
     left.axvline(threshold, color="red", linestyle="--", label=f"threshold {threshold:.3f}")
+    cut = (f"\n({beyond} items above {top:.3f} lie off the right edge: {int((scores[odd] > top).sum())} "
+           f"{name.lower()}s)" if beyond else "")
     left.set(xlabel="reconstruction error (MSE per pixel) = anomaly score", ylabel="density",
-             title="Test items: how badly each comes back")
+             title="Test items: how badly each comes back" + cut)
     left.legend()
 
     middle.barh(range(10), [scores[labels == c].mean().item() for c in range(10)], color=CLASS_COLORS)
