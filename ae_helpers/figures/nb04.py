@@ -83,11 +83,12 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
     return ax
 
 
-def overfit_curves(train_loss, val_loss, n_items: int, rise: float, axes=None):
-    """Training and validation loss per epoch (log scale), and validation alone, zoomed, with its trend;
-    ``rise``: how far the validation loss ends above its lowest (as the notebook computes and prints it)."""
-    val, tr = np.asarray(val_loss), np.asarray(train_loss)
-    best, epochs = int(val.argmin()), np.arange(1, len(val) + 1)
+def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes=None):
+    """Training and validation loss per epoch (log scale), and validation alone, zoomed, with ``smooth`` (its
+    average over every 10 epochs in a row, as the notebook computes it); ``rise``: how far the last 10 epochs'
+    average ends above the lowest such average (as the notebook computes and prints it)."""
+    val, tr, smooth = np.asarray(val_loss), np.asarray(train_loss), np.asarray(smooth)
+    epochs, window = np.arange(1, len(val) + 1), len(val) - len(smooth) + 1
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(12, 3.8))
     axes[0].plot(epochs, tr, label=f"training ({n_items} images, memorised)")
@@ -95,16 +96,20 @@ def overfit_curves(train_loss, val_loss, n_items: int, rise: float, axes=None):
     axes[0].set_yscale("log")
     axes[0].set_title("Training loss keeps falling; validation does not")
     axes[0].legend()
-    trend = np.convolve(val, np.ones(9) / 9, mode="valid")              # average of 9 neighbouring epochs
+    ends = epochs[window - 1:]                                          # each average drawn at its window's last epoch
+    low = int(smooth.argmin())
     axes[1].plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
-    axes[1].plot(epochs[4:-4], trend, color="C1", linewidth=2.5, label="trend (average of 9 epochs)")
-    axes[1].scatter([best + 1], [val[best]], color="black", zorder=5)
-    axes[1].annotate(f"minimum: epoch {best + 1}, {val[best]:.4f}", (best + 1, val[best]), xytext=(-60, 60),
+    axes[1].plot(ends, smooth, color="C1", linewidth=2.5, label=f"average of the last {window} epochs")
+    axes[1].scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
+    axes[1].annotate(f"lowest average: epochs {low + 1}-{low + window}, {smooth[low]:.4f}", (ends[low], smooth[low]),
+                     xytext=(-60, 60), textcoords="offset points", arrowprops={"arrowstyle": "->"})
+    axes[1].annotate(f"last {window}: {smooth[-1]:.4f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
                      textcoords="offset points", arrowprops={"arrowstyle": "->"})
-    axes[1].set_ylim(val[best] * 0.95, val[best] * 1.3)
+    axes[1].set_ylim(smooth[low] * 0.9, smooth[low] * 1.35)
     axes[1].legend(loc="upper right")
-    axes[1].set_title(f"Validation only, zoomed: it ends {rise:+.0%} above its lowest\n"
-                      "(the last 10 epochs against the lowest 10 in a row)", fontsize=10)
+    axes[1].set_title(f"Validation only, zoomed: its {window}-epoch average ends {rise:+.0%} above its lowest\n"
+                      "(single epochs jump up and down around it; the gap to training, left, is the clearer sign)",
+                      fontsize=10)
     for ax in axes:
         ax.set_xlabel("epoch")
         ax.set_ylabel("MSE per pixel")
@@ -148,8 +153,8 @@ def sharpness_hist(sharp_original, sharp_rebuilt, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.4))
     bins = np.linspace(0, sharp_original.max().item(), 50)
-    ax.hist(sharp_original, bins=bins, alpha=0.6, label=f"originals, mean {sharp_original.mean():.3f}")
-    ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"reconstructions, mean {sharp_rebuilt.mean():.3f}")
+    ax.hist(sharp_original, bins=bins, alpha=0.6, label=f"originals, mean {sharp_original.mean():.4f}")
+    ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"reconstructions, mean {sharp_rebuilt.mean():.4f}")
     ax.set_xlabel("sharpness (mean gradient magnitude)")
     ax.set_ylabel("number of test images")
     ax.legend()
