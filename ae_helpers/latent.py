@@ -158,12 +158,18 @@ def verdict_grade(distance: float, spacing: float) -> int:
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
 
 
+def ratio_text(ratio) -> str:
+    """A distance in spacings with 2 decimals, rounded *up*, so that the printed number never crosses a grade's
+    limit (0.5, 1.5): 0.501 (a variation) shows as 0.51, not 0.50 (which would read recalling)."""
+    return f"{math.ceil(float(ratio) * 100 - 1e-9) / 100:.2f}"
+
+
 def verdict(distance: float, spacing: float) -> str:
     """A graded phrase for a point whose nearest real item is ``distance`` away in the latent space, where the
     real items around that item hang ``spacing`` apart (its :func:`local_spacing`)."""
     words = VERDICT_GRADES[verdict_grade(distance, spacing)][1]
     return (f"latent distance to the nearest real item {float(distance):.3f} = "
-            f"{float(distance) / float(spacing):.1f}x the spacing of the real items around it "
+            f"{ratio_text(float(distance) / float(spacing))}x the spacing of the real items around it "
             f"({float(spacing):.3f}): {words}")
 
 

@@ -14,6 +14,7 @@ import torch
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from matplotlib.ticker import MaxNLocator
 
+from . import latent
 from .data import CLASS_NAMES
 
 #: One colour per class, the same in every figure of the course.
@@ -21,9 +22,8 @@ CLASS_COLORS = plt.get_cmap("tab10").colors
 
 
 def spacings_text(ratio) -> str:
-    """A verdict's ratio (distance in spacings) with 2 decimals, rounded *up*, so that the printed number never
-    crosses a grade's limit (0.5, 1.5): 0.501 (a variation) shows as 0.51, not 0.50 (which would read recalling)."""
-    return f"{math.ceil(float(ratio) * 100 - 1e-9) / 100:.2f}"
+    """A verdict's ratio (distance in spacings) as the verdict prints it: :func:`ae_helpers.latent.ratio_text`."""
+    return latent.ratio_text(ratio)
 
 
 def get_ax(ax=None, figsize=(6, 6)):

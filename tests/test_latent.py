@@ -207,7 +207,7 @@ def test_verdict_is_graded_by_the_local_spacing_and_names_the_latent_distance():
     grades = [latent.verdict_grade(d, spacing) for d in (0.0, 0.01, 0.0101, 0.03, 0.0301, 10.08)]
     assert grades == [0, 0, 1, 1, 2, 2]
     text = latent.verdict(0.024, 0.02)
-    assert text.startswith("latent distance to the nearest real item 0.024 = 1.2x the spacing of the real items")
+    assert text.startswith("latent distance to the nearest real item 0.024 = 1.20x the spacing of the real items")
     assert text.endswith(latent.VERDICT_GRADES[1][1])
     assert "inventing" in latent.verdict(10.08, spacing) and "recalling" in latent.verdict(0.009, spacing)
 

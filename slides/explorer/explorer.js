@@ -93,7 +93,7 @@
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
     var words = v.grades[grade][1];
     return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
-             " = " + fmt(ratio, 1) + "x the spacing of the real items around it (" + fmt(spacing, 3) + "): " + words };
+             " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x the spacing of the real items around it (" + fmt(spacing, 3) + "): " + words };
   }
 
   function Explorer(root) {
