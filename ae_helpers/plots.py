@@ -6,8 +6,6 @@ so notebooks can combine them; end a notebook cell with ``plt.show()``.
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
