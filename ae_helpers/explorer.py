@@ -148,9 +148,13 @@ class LatentExplorer(widgets.VBox):
             self.go_to.value = -1  # so the same class can be picked again
 
     def class_centre(self, label) -> tuple[float, float]:
-        """The median code of the map's items of class ``label`` (an index or a class name)."""
+        """The code of the most central training item of class ``label`` (an index or a class name): the one
+        nearest the median of the class's training codes. A real item, so "go to" always lands on one (the median
+        itself can fall in a hole of a cluster shaped like a ring or two arms)."""
         k = CLASS_NAMES.index(label) if isinstance(label, str) else int(label)
-        return tuple(self.test_codes[self.y_test == k].median(0).values.tolist())
+        codes = self.train_codes[self.y_train == k]
+        central = (codes - codes.median(0).values).norm(dim=1).argmin()
+        return tuple(codes[central].tolist())
 
     def decode_current(self) -> torch.Tensor:
         """Brian's item at the current z, shape (1, 28, 28)."""
