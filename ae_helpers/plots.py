@@ -54,12 +54,14 @@ def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=
 
 @torch.no_grad()
 def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="The latent space"):
-    """2D codes coloured by class, with a legend of class names."""
+    """2D codes coloured by class, with a legend of the class names present in ``labels``."""
     codes = np.asarray(torch.as_tensor(codes).detach().cpu())
     labels = np.asarray(torch.as_tensor(labels).cpu())
     ax = get_ax(ax)
     for c, name in enumerate(CLASS_NAMES):
         pts = codes[labels == c]
+        if not len(pts):
+            continue                                   # the legend lists only the kinds plotted
         ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=CLASS_COLORS[c], label=name, rasterized=True)
     if legend:
         ax.legend(markerscale=12 / max(s, 1), fontsize=8, loc="best", framealpha=0.85)
@@ -133,7 +135,7 @@ def error_by_size(ae_mse: dict, pca_mse: dict, ax=None, title="Error against the
     (``{k: MSE}``, grey squares), on a log-2 axis of sizes."""
     ax = get_ax(ax, figsize=(6.5, 4))
     sizes, ks = sorted(ae_mse), sorted(pca_mse)
-    ax.plot(ks, [pca_mse[k] for k in ks], "s--", color="0.5", label="PCA (the best linear code)")
+    ax.plot(ks, [pca_mse[k] for k in ks], "s--", color="0.5", label="PCA (linear; best on its training photos)")
     ax.plot(sizes, [ae_mse[d] for d in sizes], "o-", color="C3", label="autoencoder (measured)")
     ax.set_xscale("log", base=2)
     ax.set_xticks(sizes, [str(d) for d in sizes])
