@@ -45,7 +45,9 @@ def encoder_journey(photo, after_relu, z, axes=None):
     for ax, t in zip(axes[1:-1], after_relu):
         n = t.shape[1]
         off = (t == 0).float().mean().item()
-        ax.imshow(t.reshape(n // 16, 16), cmap="viridis")
+        zero_white = plt.get_cmap("viridis").copy()
+        zero_white.set_under("white")                  # exactly 0 (below vmin) is drawn white
+        ax.imshow(t.reshape(n // 16, 16), cmap=zero_white, vmin=1e-12, vmax=max(float(t.max()), 1e-6))
         ax.set_title(f"{n} values ({off:.0%} switched off by ReLU)", fontsize=9)
     for ax in axes[:-1]:
         ax.set_xticks([])
@@ -59,13 +61,18 @@ def encoder_journey(photo, after_relu, z, axes=None):
 
 
 @torch.no_grad()
-def axis_walks(model, walks, axes=None):
-    """``walks[axis]`` (n, 2): points along one axis; decoded and drawn one row per axis."""
+def axis_walks(model, walks, axes=None, grades=None):
+    """``walks[axis]`` (n, 2): points along one axis; decoded and drawn one row per axis. ``grades[axis]``
+    (optional, (n,)): each point's grade of notebook 05's verdict (``latent.grade_points``), added to its title."""
     if axes is None:
-        fig, axes = plt.subplots(len(walks), len(walks[0]), figsize=(1.3 * len(walks[0]), 3.4), squeeze=False)
+        fig, axes = plt.subplots(len(walks), len(walks[0]), figsize=(1.3 * len(walks[0]), 3.8), squeeze=False)
         fig.suptitle("Walking along each axis of the wardrobe (the other coordinate at its median)")
+    words = ("recalling", "variation", "INVENTING")
     for axis, walk in enumerate(walks):
-        image_row(model.decode(walk), [f"z{axis + 1} = {v:+.1f}" for v in walk[:, axis]], axes[axis])
+        titles = [f"z{axis + 1} = {v:+.1f}" for v in walk[:, axis]]
+        if grades is not None:
+            titles = [f"{t}\n{words[int(g)]}" for t, g in zip(titles, grades[axis])]
+        image_row(model.decode(walk), titles, axes[axis])
         axes[axis][0].set_ylabel(f"walk along z{axis + 1}", fontsize=9)
     plt.gcf().tight_layout()
     return axes
