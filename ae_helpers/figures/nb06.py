@@ -124,7 +124,8 @@ def compression_figure(rows, pca_mse, zlib_bytes, image_bytes, ax=None):
     """Error against bytes per item: the autoencoders' float16 codes, PCA codes of the same size, lossless."""
     ax = get_ax(ax, figsize=(8, 4.5))
     ks = torch.arange(1, len(pca_mse) + 1)
-    ax.plot((2 * ks).numpy(), pca_mse.numpy(), color="0.5", label="PCA code, k numbers (float16)")
+    ax.plot((2 * ks).numpy(), pca_mse.numpy(), color="0.5",
+            label="PCA code, k numbers (2k bytes, as float16; its error unrounded)")
     ax.plot([2 * r["d"] for r in rows], [r["ae"] for r in rows], marker="o", color="C0",
             label="autoencoder code, d numbers (float16)")
     for r in rows:
