@@ -56,7 +56,7 @@ def _check_trouser(z):
     try:
         z = torch.as_tensor(z, dtype=torch.float32)
     except (TypeError, ValueError, RuntimeError):
-        raise Mistake("z_trouser should be 2 numbers, e.g. torch.tensor([1.0, -2.0]); "
+        raise Mistake("z_trouser should be 2 numbers read off the map, like torch.tensor([z1, z2]); "
                       f"got {type(z).__name__}") from None
     if z.numel() == 784:
         raise Mistake("that is an image (784 numbers): the exercise asks for an address, 2 numbers")
@@ -114,4 +114,4 @@ trouser = Exercise(
         plt.imshow(model.decode(z_trouser).reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
     plt.title(f"z = ({z_trouser[0]:.2f}, {z_trouser[1]:.2f})")
     plt.show()
-    """, expects="2 numbers, e.g. torch.tensor([1.0, -2.0])")
+    """, expects="2 numbers read off the map, like torch.tensor([z1, z2])")

@@ -198,7 +198,8 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
         ax_map.annotate(str(k + 1), spot, textcoords="offset points", xytext=(4, 4), fontsize=9)
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{k + 1}: {gaps[k]:.2f} away ({ratios[k]:.1f} sp.)\nphoto MSE {dists[k]:.3f}", fontsize=8)
+        ax.set_title(f"{k + 1}: {gaps[k]:.3f} away ({latent.ratio_text(ratios[k])} sp.)\nphoto MSE {dists[k]:.3f}",
+                     fontsize=8)
         ax.set_axis_off()
     return ax_map
 
