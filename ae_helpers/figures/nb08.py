@@ -34,31 +34,40 @@ def reconstructions(rows_of_images: dict, labels, axes=None):
 
 
 def coverage_figure(coverage: dict, axes=None):
-    """How often each output pixel is painted, one panel per upsampling layer."""
+    """What each output pixel receives from a flat input (all weights 1), one panel per upsampling layer."""
     if axes is None:
         _, axes = plt.subplots(1, len(coverage), figsize=(3.7 * len(coverage), 3.9))
     for ax, (name, cov) in zip(axes, coverage.items()):
         ax.imshow(cov.numpy(), cmap="viridis", interpolation="nearest")
         inner = cov[2:-2, 2:-2]
-        ax.set_title(f"{name}\ninside: painted {inner.min():.0f} to {inner.max():.0f} times", fontsize=9)
+        ax.set_title(f"{name}\ninside: receives {inner.min():.0f} to {inner.max():.0f}", fontsize=9)
         ax.set_axis_off()
     return axes
 
 
 def checker_score(images) -> float:
-    """Share of the image's contrast in the finest (2-pixel) checkerboard pattern (0 = none)."""
-    sign = (torch.arange(28)[:, None] + torch.arange(28)[None, :]) % 2 * 2 - 1
+    """How much of the image's contrast lies in the finest even/odd patterns (0 = none).
+
+    Three patterns of +1/-1 signs: the checkerboard ((row + column) even or odd), stripes along the rows (row even
+    or odd) and along the columns; for each, the share of the contrast that sits in it; the score adds the three.
+    """
+    i, j = torch.arange(28)[:, None], torch.arange(28)[None, :]
+    patterns = [((i + j) % 2) * 2 - 1, (i % 2) * 2 - 1 + 0 * j, (j % 2) * 2 - 1 + 0 * i]
     centred = images - images.mean(dim=(-1, -2), keepdim=True)
-    return ((centred * sign).mean(dim=(-1, -2)).abs() / centred.abs().mean(dim=(-1, -2))).mean().item()
+    contrast = centred.abs().mean(dim=(-1, -2))
+    return sum(((centred * sign).mean(dim=(-1, -2)).abs() / contrast).mean().item() for sign in patterns)
 
 
 def decoded_rows(decoded: dict, axes=None):
-    """One row per decoder, colours stretched to each picture's range, the checker score in the label."""
+    """One row per decoder, each picture stretched from its darkest to its lightest pixel, the checker score in
+    the label."""
     n = len(next(iter(decoded.values())))
     if axes is None:
         _, axes = plt.subplots(len(decoded), n, figsize=(1.7 * n, 1.9 * len(decoded)), squeeze=False)
     for row, (name, images) in enumerate(decoded.items()):
-        image_row(images, None, axes[row], cmap="viridis")
+        low = images.amin(dim=(-1, -2), keepdim=True)
+        stretched = (images - low) / (images.amax(dim=(-1, -2), keepdim=True) - low).clamp_min(1e-12)
+        image_row(stretched, None, axes[row], cmap="viridis")
         axes[row][0].set_ylabel(f"{name}\nchecker {checker_score(images):.2f}", fontsize=8)
     return axes
 
@@ -66,7 +75,8 @@ def decoded_rows(decoded: dict, axes=None):
 def knn_table(knn: dict, sizes, n_test: int, n_gallery: int, published: tuple[float, str] | None = None) -> str:
     """kNN (k=5) accuracy per code size: autoencoder, convolutional autoencoder, PCA, and raw pixels.
 
-    ``n_gallery``: the training items that vote; ``published``: (accuracy, source) of a published raw-pixel figure.
+    ``n_gallery``: the training items that vote; ``published``: (accuracy, source) of a published raw-pixel figure,
+    printed to the percent.
     """
     lines = [f"kNN (k=5) accuracy on {n_test:,} test items, votes from {n_gallery:,} training items   (chance: 10%)",
              f"{'numbers per item':>16} {'autoencoder':>12} {'conv AE':>8} {'PCA':>6}"]
@@ -75,8 +85,7 @@ def knn_table(knn: dict, sizes, n_test: int, n_gallery: int, published: tuple[fl
         lines.append(f"{d:>16} {knn['mlp', d]:>12.1%} {conv:>8} {knn['pca', d]:>6.1%}")
     lines.append(f"{'784 raw pixels':>16} {knn['pixels', 784]:>12.1%}")
     if published:
-        lines.append(f"{'published':>16} {published[0]:>12.1%}   raw pixels, 5-NN, all 60,000 training items "
-                     f"({published[1]})")
+        lines.append(f"{'published':>16} {published[0]:>12.0%}   raw pixels, kNN ({published[1]})")
     return "\n".join(lines)
 
 
