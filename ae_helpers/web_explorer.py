@@ -6,10 +6,13 @@
   from ``file://``, where a page may not ``fetch`` files): the decoder's dense layers (float32, base64,
   each weight matrix row-major ``(out, in)`` like torch), the map picture (the notebook explorer's own,
   a PNG) with the pixel box of its plotted area and the latent extent, and ``n_items`` test items (codes,
-  labels, 28x28 pictures on one PNG sheet) for the nearest-item panel and the interpolation strip. The verdict
-  (``ae_helpers.latent.verdict``) gets its scale, the spacing of the real items around each of those items
-  (``latent.local_spacing``, exported per item), and its grades (``latent.VERDICT_GRADES``) from the export, so
-  the page and the notebook explorer say the same.
+  labels, 28x28 pictures on one PNG sheet) for the picture in the nearest-item panel and the interpolation strip.
+  The verdict is the notebook explorer's (``LatentExplorer.find_nearest``, ``ae_helpers.latent.verdict``), on the
+  same set: the codes of the training items that explorer searches (:func:`training_set`: notebook 05's, all
+  60,000, quick mode the first 8,000) and each one's spacing (``latent.local_spacing`` among them), float32,
+  with the grades (``latent.VERDICT_GRADES``). The page finds the nearest of those codes exactly (brute force),
+  so the page and the notebook give the same verdict at the same point; only the picture it shows is the
+  nearest of the carried test items (the page cannot carry 60,000 pictures), and it says so.
 * ``decode-reference.json``: torch's ``model.decode(z)`` for a few z (the map's corners among them), so a
   browser test can check the page's arithmetic. The page does not load it.
 
@@ -31,10 +34,22 @@ from torch import nn
 
 from . import latent
 from .data import CLASS_NAMES
+from .settings import quick_or
 
 DATA_FILE, REFERENCE_FILE = "explorer-data.js", "decode-reference.json"
 _PREFIX = "window.AE_EXPLORER_DATA = "
 SPRITE_COLS = 50  # pictures per row of the items' sheet
+#: Notebook 05 loads its explorer's training items with ``data.load("train", quick_or(None, 8000))``
+#: (tests/test_web_explorer.py checks that the notebook still says so).
+QUICK_TRAIN_ITEMS = 8000
+
+
+def training_set():
+    """The training items notebook 05's explorer searches for the nearest real item: all 60,000 (quick mode: the
+    first 8,000), ``(images, labels)``."""
+    from . import data
+
+    return data.load("train", quick_or(None, QUICK_TRAIN_ITEMS))
 
 
 def _b64(array: np.ndarray, dtype) -> str:
@@ -90,21 +105,21 @@ def _sprite(ink: np.ndarray, cols: int) -> str:
     return _png_url(Image.fromarray(sheet, mode="L"))
 
 
-def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
+def export_data(model, test_data, n_items: int = 3000, steps: int = 10, train_data=None) -> dict:
     """What the page needs, as a JSON-able dict (see the module docstring). ``test_data``: Fashion-MNIST
-    test images and labels (the map shows all of them; the first ``n_items`` are searched and picked)."""
+    test images and labels (the map shows all of them; the first ``n_items`` are carried for the pictures).
+    ``train_data``: the items the verdict measures against (default :func:`training_set`, notebook 05's)."""
     from .explorer import LatentExplorer
     from .explorer_view import images_and_labels
 
     x, y = images_and_labels(test_data, "test_data")
     n = min(int(n_items), len(x))
-    # The notebook explorer with these items as its "real items": its map, extent, start point and spacings
-    ex = LatentExplorer(model, (x[:n], y[:n]), (x, y), steps=steps)
-    with torch.no_grad():
-        codes = model.encode(x[:n]).float().numpy()
+    # The notebook explorer itself: its map, extent, start point, training codes and their spacings
+    ex = LatentExplorer(model, training_set() if train_data is None else train_data, (x, y), steps=steps)
+    codes = ex.test_codes[:n].numpy()
     layers = decoder_layers(model)
     return {
-        "version": 1,
+        "version": 2,
         "layers": [{"in": L["in"], "out": L["out"], "act": L["act"], "w": _b64(L["weight"], "<f4"),
                     "b": _b64(L["bias"], "<f4")} for L in layers],
         "map": {"png": _map_png(ex), "width": int(ex._map.shape[1]), "height": int(ex._map.shape[0]),
@@ -114,8 +129,10 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10) -> dict:
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
                   "cols": SPRITE_COLS},
         "classes": list(CLASS_NAMES), "start": [float(v) for v in ex.z],
-        # the notebook explorer's graded verdict (ae_helpers.latent.verdict): each item's spacing and the grades
-        "verdict": {"spacing": _b64(ex.spacing.numpy(), "<f4"),
+        # the notebook explorer's graded verdict (LatentExplorer.find_nearest, ae_helpers.latent.verdict), on the
+        # same set: its training codes, each one's spacing among them, and the grades
+        "verdict": {"n": len(ex.train_codes), "codes": _b64(ex.train_codes.numpy(), "<f4"),
+                    "spacing": _b64(ex.spacing.numpy(), "<f4"),
                     "grades": [[None if math.isinf(most) else most, words] for most, words in latent.VERDICT_GRADES]},
         "steps": int(steps), "latent_dim": 2,
     }
@@ -136,11 +153,11 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def export(out_dir, model, test_data, n_items: int = 3000, steps: int = 10) -> Path:
+def export(out_dir, model, test_data, n_items: int = 3000, steps: int = 10, train_data=None) -> Path:
     """Write ``explorer-data.js`` and ``decode-reference.json`` into ``out_dir``; return the data file."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data = export_data(model, test_data, n_items, steps)
+    data = export_data(model, test_data, n_items, steps, train_data)
     _write(out / DATA_FILE, "/* The 2D latent explorer's model and items, written by ae_helpers/web_explorer.py. */\n"
            + _PREFIX + json.dumps(data, separators=(",", ":")) + ";\n")
     zs = reference_points(data["map"]["extent"])
@@ -181,3 +198,9 @@ def items_from_data(data: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ink = np.stack([sheet[28 * (k // cols):28 * (k // cols) + 28, 28 * (k % cols):28 * (k % cols) + 28]
                     for k in range(n)])
     return _unb64(items["codes"], "<f4").reshape(-1, 2), _unb64(items["labels"], np.uint8), ink
+
+
+def verdict_set_from_data(data: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(codes (N, 2), spacing (N,)), float32: the training items an export's verdict measures against."""
+    v = data["verdict"]
+    return _unb64(v["codes"], "<f4").reshape(-1, 2), _unb64(v["spacing"], "<f4")

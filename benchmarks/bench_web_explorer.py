@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/bench_web_explorer.py            # uses slides/build/explorer.html (make explorer)
     .venv/bin/python benchmarks/bench_web_explorer.py --quick    # builds a quick-mode page in a temp folder
+    .venv/bin/python benchmarks/bench_web_explorer.py --page DIR/explorer.html   # a page built elsewhere
 
 Opens explorer.html in Chromium (Playwright, the system's /usr/bin/chromium, from file://, network blocked),
 presses on the map and dispatches pointer moves along a path across it. Each move runs the page's real
 handler (decode z through the three dense layers + draw Brian's item, the map and its marker + find the nearest
-of the exported items + write the panel); the time of each synchronous dispatch is taken with performance.now().
+training code for the verdict (all 60,000 in full mode, brute force) and the nearest carried test item for the
+picture + write the panel); the time of each synchronous dispatch is taken with performance.now().
 Moves are timed in blocks of 10 (the page's clock ticks in 0.1 ms steps). Prints the median and p90 of the
-per-move time (target: median <= 2 ms), the decode alone, and the sizes of explorer/ and slides/build/.
+per-move time (target: median <= 2 ms), the decode alone, the nearest-item search alone, and the sizes of
+explorer/, its data file, and slides/build/.
 """
 
 from __future__ import annotations
@@ -42,13 +45,20 @@ MOVES_JS = """(n) => {
         times.push((performance.now() - t0) / block);
     }
     c.dispatchEvent(new PointerEvent("pointerup", at(1)));
-    const dec = [];
+    const dec = [], near = [], e = AE_EXPLORER_DATA.map.extent;
     for (let i = 0; i < n; i += block) {
         const t0 = performance.now();
         for (let j = 0; j < block; j++) aeExplorer.decode([Math.sin(i + j), Math.cos(i + j)]);
         dec.push((performance.now() - t0) / block);
+        const t1 = performance.now();
+        for (let j = 0; j < block; j++) {
+            const t = (i + j) / n;
+            ex.nearestItem([e[0] + t * (e[1] - e[0]), e[2] + Math.abs(Math.sin(7 * t)) * (e[3] - e[2])]);
+        }
+        near.push((performance.now() - t1) / block);
     }
-    return {moves: times, decode: dec, items: ex.labels.length};
+    return {moves: times, decode: dec, nearest: near, items: ex.labels.length,
+            train: ex.trainCodes ? ex.trainCodes.length / 2 : 0};
 }"""
 
 
@@ -59,13 +69,16 @@ def _size(path: Path) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="build a quick-mode page in a temporary folder")
+    parser.add_argument("--page", type=Path, help="an explorer.html built elsewhere (default: slides/build/)")
     parser.add_argument("--moves", type=int, default=2000)
     args = parser.parse_args(argv)
     spec = importlib.util.spec_from_file_location("slides_build", ROOT / "slides" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     page_path = Path(build.BUILD_DIR) / build.EXPLORER_PAGE
-    if args.quick:
+    if args.page:
+        page_path = args.page.resolve()
+    elif args.quick:
         page_path = build.build_explorer(tempfile.mkdtemp(prefix="explorer-"), quick=True, quiet=True)
     elif not page_path.is_file():
         print(f"{page_path} is missing: run `make explorer` (or pass --quick)", file=sys.stderr)
@@ -87,15 +100,20 @@ def main(argv=None) -> int:
                   for z, want in zip(ref["z"], ref["decoded"]))
         version = browser.version
         browser.close()
-    moves, dec = sorted(result["moves"]), sorted(result["decode"])
+    moves, dec, near = sorted(result["moves"]), sorted(result["decode"]), sorted(result["nearest"])
     p90 = moves[int(0.9 * len(moves))]
-    print(f"Chromium {version}, {result['items']} items, {args.moves} pointer moves (in blocks of 10) on {page_path}")
+    print(f"Chromium {version}, {result['items']} carried items, verdict against {result['train']} training codes, "
+          f"{args.moves} pointer moves (in blocks of 10) on {page_path}")
     print(f"one pointer move (decode + draw + nearest + panel): median {statistics.median(moves):.3f} ms, "
           f"p90 {p90:.3f} ms (target: median <= 2 ms; the browser's own painting of the canvases comes after)")
     print(f"decode alone: median {statistics.median(dec):.3f} ms")
+    print(f"nearest alone ({result['train']} training codes + {result['items']} carried items, brute force): "
+          f"median {statistics.median(near):.3f} ms, p90 {near[int(0.9 * len(near))]:.3f} ms")
     print(f"page decode vs torch's model.decode at {len(ref['z'])} z (map corners, centre, random): "
           f"max {err:.1e} per pixel (target <= 1e-5)")
-    print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB")
+    data_file = page_path.parent / "explorer" / "explorer-data.js"
+    print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB (explorer-data.js: "
+          f"{data_file.stat().st_size:,} bytes)")
     if (Path(build.BUILD_DIR) / build.DECK_NAME).is_file() and not args.quick:
         print(f"slides/build/ in all (deck + explorer + reveal.js + MathJax): {_size(Path(build.BUILD_DIR)):.1f} MB "
               "(aim <= 15 MB)")

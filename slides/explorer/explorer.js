@@ -2,8 +2,12 @@
  *
  * explorer-data.js (written by ae_helpers/web_explorer.py at build time) sets window.AE_EXPLORER_DATA:
  * the 2D autoencoder's decoder (dense layers, float32, base64), the map picture with the pixel box of its
- * plotted area and the latent extent, and a few thousand test items (codes, 28x28 pictures, labels).
- * This file decodes z with plain multiply-adds on every pointer move and draws it into canvases.
+ * plotted area and the latent extent, a few thousand test items (codes, 28x28 pictures, labels), and the
+ * verdict's set: the codes of the training items the notebook explorer searches (all 60,000 in full mode) with
+ * each one's spacing. This file decodes z with plain multiply-adds on every pointer move, draws it into
+ * canvases, and finds the nearest training code (exact, brute force: well under a millisecond) for the verdict,
+ * so the page says what the notebook's explorer says at the same point. The picture in the panel is the nearest
+ * of the carried test items (60,000 pictures would not travel), and the panel says so.
  *
  * Every element <div class="ae-explorer"> on the page becomes one explorer (the deck's live slide, or
  * explorer.html). window.aeExplorer is the test hook: decode([z1, z2]) -> 784 values in [0, 1] (row-major
@@ -86,8 +90,8 @@
   function fmt(v, n) { return v.toFixed(n === undefined ? 2 : n); }
 
   /** The notebook explorer's graded verdict (ae_helpers.latent.verdict), word for word: the grades and the
-   *  scale (``spacing``: how far apart the real items hang around the nearest one, latent.local_spacing, exported
-   *  per item) come from the export. */
+   *  scale (``spacing``: how far apart the training items hang around the nearest one, latent.local_spacing among
+   *  the training codes, exported per training item) come from the export. */
   function verdictOf(distance, spacing) {
     var v = DATA.verdict, ratio = distance / spacing, grade = 0;
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
@@ -101,7 +105,8 @@
     this.root = root;
     this.codes = floats(items.codes);
     this.labels = bytes(items.labels);
-    this.spacing = floats(DATA.verdict.spacing);  // per item, for the verdict
+    this.trainCodes = floats(DATA.verdict.codes);  // the verdict's set: the notebook explorer's training codes
+    this.spacing = floats(DATA.verdict.spacing);  // per training item, for the verdict
     this.sprite = new Image();  // the items' pictures, one PNG sheet of 28 x 28 tiles, items.cols a row
     root.textContent = "";
     root.classList.add("ae-explorer-live");
@@ -136,9 +141,11 @@
     this.nearCanvas = el("canvas", { "class": "ae-near", width: 28, height: 28 }, near);
     this.nearCtx = this.nearCanvas.getContext("2d");
     this.nearInfo = el("div", { "class": "ae-nearest" }, near);
-    el("b", { text: "Nearest real item: " }, this.nearInfo);
+    el("b", { text: "Nearest item this page carries: " }, this.nearInfo);
     this.nearText = [el("span", {}, this.nearInfo)];
     el("br", {}, this.nearInfo);
+    el("span", { "class": "ae-verdict-set", text: "Verdict, measured like the notebook's explorer among all " +
+      DATA.verdict.n.toLocaleString("en-US") + " training items: " }, this.nearInfo);
     this.verdict = el("b", {}, this.nearInfo);
 
     var strip = el("div", { "class": "ae-strip-box" }, root);
@@ -236,15 +243,26 @@
     this.status.classList.toggle("ae-warn", notes.length > 0);
   };
 
-  Explorer.prototype.nearestItem = function (z) {
-    var c = this.codes, best = Infinity, bi = 0;
-    for (var i = 0, n = this.labels.length; i < n; i++) {
-      var dx = c[2 * i] - z[0], dy = c[2 * i + 1] - z[1], d2 = dx * dx + dy * dy;
+  /** Index of the code (pairs z1, z2 in ``c``) nearest to z, and its squared distance (exact, first of ties). */
+  function nearestCode(c, z) {
+    var best = Infinity, bi = 0, z1 = z[0], z2 = z[1];
+    for (var i = 0, n = c.length; i < n; i += 2) {
+      var dx = c[i] - z1, dy = c[i + 1] - z2, d2 = dx * dx + dy * dy;
       if (d2 < best) { best = d2; bi = i; }
     }
-    var dist = Math.sqrt(best), v = verdictOf(dist, this.spacing[bi]);
-    return { index: bi, label: this.labels[bi], "class": DATA.classes[this.labels[bi]], distance: dist,
-             grade: v.grade, words: v.words, inventing: v.grade === DATA.verdict.grades.length - 1, verdict: v.text };
+    return [bi / 2, best];
+  }
+
+  /** What the panel says at z: the verdict from the nearest training code (``trainIndex``, ``distance``, ...,
+   *  as LatentExplorer.find_nearest), and the nearest carried test item (``index``, ``label``, ``class``), whose
+   *  picture is shown. */
+  Explorer.prototype.nearestItem = function (z) {
+    var t = nearestCode(this.trainCodes, z), c = nearestCode(this.codes, z), bi = c[0];
+    var dist = Math.sqrt(t[1]), spacing = this.spacing[t[0]], v = verdictOf(dist, spacing);
+    return { index: bi, label: this.labels[bi], "class": DATA.classes[this.labels[bi]],
+             carriedDistance: Math.sqrt(c[1]), trainIndex: t[0], distance: dist, spacing: spacing,
+             ratio: dist / spacing, grade: v.grade, words: v.words,
+             inventing: v.grade === DATA.verdict.grades.length - 1, verdict: v.text };
   };
 
   Explorer.prototype.showNearest = function (z) {
@@ -344,6 +362,7 @@
     verdict: function (distance, spacing) { return verdictOf(distance, spacing); },
     nearest: function (z1, z2) {  // what the nearest-item panel says at z, without a page (for tests)
       var it = nearestData = nearestData || { codes: floats(DATA.items.codes), labels: bytes(DATA.items.labels),
+                                              trainCodes: floats(DATA.verdict.codes),
                                               spacing: floats(DATA.verdict.spacing) };
       return Explorer.prototype.nearestItem.call(it, [z1, z2]);
     },

@@ -1,6 +1,7 @@
 """The standalone in-browser latent explorer (slides/build/explorer.html, `make explorer`) in Chromium, from
 file:// with the network cut off: it decodes like torch, dragging on the map moves z and updates Brian's item
-and the nearest item, the keys and the interpolation strip work, and nothing errs or leaves the machine."""
+and the nearest item, the panel says the verdict measures among all the training items (not the carried ones),
+the keys and the interpolation strip work, and nothing errs or leaves the machine."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def test_standalone_explorer_offline(browser, page_html):
         jlab.shot(root, "explorer-page-before")
         check_decode_matches_torch(page, page_html)
         check_drag_and_keys(page, root, page_html, "explorer-page-dragged")
+        # the picture is the nearest item the page carries; the verdict measures among all the training items
+        # the notebook's explorer searches (the panel says which is which)
+        panel, n_train = root.locator(".ae-nearest").inner_text(), page.evaluate("AE_EXPLORER_DATA.verdict.n")
+        assert "Nearest item this page carries:" in panel
+        assert f"among all {n_train:,} training items" in panel and n_train > page.evaluate("AE_EXPLORER_DATA.items.n")
 
         # the interpolation strip: another "to" class redraws it and moves the path on the map
         info = root.locator(".ae-strip-info")
