@@ -61,16 +61,24 @@ def floor_map(original, floor, axes=None):
     return axes
 
 
-def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title: str):
+def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title: str, outline=None, within=1.5):
     """The map with its empty space (``grid[empty]``) in grey and the chosen empty spots, numbered, and what the
     decoder makes there (``made_up``: the spots' images, then ``n_far`` images from far outside the map).
-    ``title`` says how the empty space and the spots were chosen."""
+    ``title`` says how the empty space and the spots were chosen; ``outline``: the codes whose outline (``within``
+    standard deviations of their centre, as :func:`ae_helpers.latent.emptiest_spots` uses) is drawn dashed."""
     fig = plt.figure(figsize=(13, 4.6))
     layout = fig.add_gridspec(2, 9, wspace=0.1)
     ax = fig.add_subplot(layout[:, :4])
     plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, legend=False, title=title)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
     ax.scatter(*spots.T, marker="x", color="black", s=60)
+    if outline is not None:
+        outline = torch.as_tensor(outline).float()
+        angle = torch.linspace(0, 2 * torch.pi, 200)
+        circle = within * torch.stack([angle.cos(), angle.sin()])
+        oval = outline.mean(0)[:, None] + torch.linalg.cholesky(torch.cov(outline.T)) @ circle
+        ax.plot(*oval, "k--", lw=1, label=f"outline ({within:g} standard deviations)")
+        ax.legend(loc="upper right", fontsize=7)
     for i, p in enumerate(spots):
         ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(4, 4))
     low, high = codes.min(0).values, codes.max(0).values
