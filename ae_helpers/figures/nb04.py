@@ -77,8 +77,7 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
         angle = torch.linspace(0, 2 * torch.pi, 200)
         circle = within * torch.stack([angle.cos(), angle.sin()])
         oval = outline.mean(0)[:, None] + torch.linalg.cholesky(torch.cov(outline.T)) @ circle
-        ax.plot(*oval, "k--", lw=1, label=f"outline ({within:g} standard deviations)")
-        ax.legend(loc="upper right", fontsize=7)
+        ax.plot(*oval, "k--", lw=1)
     for i, p in enumerate(spots):
         ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(4, 4))
     low, high = codes.min(0).values, codes.max(0).values
