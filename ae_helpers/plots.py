@@ -12,16 +12,10 @@ import torch
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from matplotlib.ticker import MaxNLocator
 
-from . import latent
 from .data import CLASS_NAMES
 
 #: One colour per class, the same in every figure of the course.
 CLASS_COLORS = plt.get_cmap("tab10").colors
-
-
-def spacings_text(ratio) -> str:
-    """A verdict's ratio (distance in spacings) as the verdict prints it: :func:`ae_helpers.latent.ratio_text`."""
-    return latent.ratio_text(ratio)
 
 
 def get_ax(ax=None, figsize=(6, 6)):
