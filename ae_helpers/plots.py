@@ -26,6 +26,14 @@ def get_ax(ax=None, figsize=(6, 6)):
     return ax
 
 
+def get_axes(axes=None, nrows: int = 1, ncols: int = 1, figsize=(6, 6)):
+    """``axes``, or a new figure's ``nrows`` x ``ncols`` grid of axes (always 2-D, ``axes[row, col]``) when
+    ``axes`` is None: :func:`get_ax` for figures of several panels."""
+    if axes is None:
+        _, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    return axes
+
+
 def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=8, cmap="gray_r"):
     """Images (a tensor or a list of 28x28 images) side by side, each with its own title."""
     images = [torch.as_tensor(img).detach().float().cpu() for img in images]
