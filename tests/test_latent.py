@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from ae_helpers import latent
+from ae_helpers.latent import spacing
 
 
 @pytest.fixture
@@ -223,7 +224,7 @@ def test_local_spacing_is_the_distance_to_the_kth_nearest_other_item(n, dim):
     x[1] = x[0]  # a duplicate is another item at distance 0
     for k in (1, 10):
         kth = brute_kth(x, k)
-        assert torch.equal(latent._kth_distances(x, k), kth)  # exact, also through the grid of cells (3000 x 2)
+        assert torch.equal(spacing._kth_distances(x, k), kth)  # exact, also through the grid of cells (3000 x 2)
         assert torch.allclose(latent.local_spacing(x, k), kth.clamp(1e-6, float(torch.quantile(kth, 0.99))))
     with pytest.raises(ValueError, match="k must be between 1 and"):
         latent.local_spacing(x[:5], k=5)
