@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def _whole_number(minimum: int, meaning: str = ""):
@@ -48,6 +49,11 @@ def main(argv=None) -> int:
         p.add_argument("--cache", metavar="DIR", help="the model cache to fill or check (default: AE_CACHE_DIR)")
         p.add_argument("--quick", action="store_true", help="quick mode (as AE_QUICK=1)")
     args = parser.parse_args(argv)
+    if args.command == "train" and args.cache:
+        try:  # a folder that cannot be made is a bad argument, like the others: one line, exit code 2
+            Path(args.cache).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            p_train.error(f"argument --cache: cannot make the folder {args.cache!r} ({exc.strerror or exc})")
     if getattr(args, "cache", None):
         os.environ["AE_CACHE_DIR"] = args.cache
     if getattr(args, "quick", False):
@@ -61,15 +67,14 @@ def main(argv=None) -> int:
         if args.command == "data":
             print("Fashion-MNIST:", data.ensure_data())
         elif args.command == "check":
-            from .cache import check_report
+            from .course_models import check_report
             from .setup_check import report
 
             text, ok = check_report()
             print(report(), text, sep="\n")
             return 0 if ok else 2
         else:
-            from .cache import COURSE_MODELS
-            from .course_models import ModelConfig, checkpoint_path, pretrained
+            from .course_models import COURSE_MODELS, ModelConfig, checkpoint_path, pretrained
             from .settings import is_quick
 
             wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss} for d in args.latent_dim]

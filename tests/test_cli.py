@@ -49,3 +49,13 @@ def test_a_bad_latent_size_is_a_one_line_usage_error():
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert "--latent-dim: must be a whole number >= 1" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_cache_folder_that_cannot_be_made_is_a_one_line_usage_error(tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    for bad in ("/proc/x", str(a_file / "sub")):
+        result = run("train", "--latent-dim", "2", "--cache", bad)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"--cache: cannot make the folder {bad!r}" in result.stderr.strip().splitlines()[-1]
