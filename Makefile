@@ -48,7 +48,7 @@ data: install
 
 # A student's first run trains the five MLP models of notebooks 01-07 (about 4-5 minutes); notebook 08's two
 # convolutional models train there on first use. CACHE=DIR fills a class's shared folder with every model the
-# course uses (ae_helpers.cache.COURSE_MODELS, `train --all`).
+# course uses (ae_helpers.course_models.COURSE_MODELS, `train --all`).
 warm: data
 	$(BIN)/python -m ae_helpers train $(if $(CACHE),--all --cache $(CACHE),--latent-dim 2 4 8 16 32)
 

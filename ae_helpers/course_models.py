@@ -1,4 +1,5 @@
-"""The course's shared trained models: one :class:`ModelConfig` describes each, ``pretrained`` loads or trains it.
+"""The course's shared trained models: one :class:`ModelConfig` describes each, ``pretrained`` loads or trains it,
+:data:`COURSE_MODELS` lists them and :func:`check_report` says which a cache holds.
 
 ``pretrained(latent_dim, arch=..., seed=...)`` is what the notebooks call: the course's model for those
 arguments (``ModelConfig.course``), loaded from a verified cache or trained once and saved
@@ -14,16 +15,24 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 
 from . import data
-from .cache import load_or_train
+from .cache import load_or_train, write_risk
+from .checkpoint import CheckpointError, read_checkpoint
 from .models import CHANNELS, HIDDEN, Autoencoder, ConvAutoencoder
 from .settings import cache_dir, course_seed, is_quick
 from .training import evaluate, train
 
 ARCHS = ("mlp", "conv")
+
+#: Every shared model the notebooks and slides load, as keyword arguments of ``pretrained()``
+#: (the mode, quick or full, comes from ``AE_QUICK``). Add new shared models here.
+COURSE_MODELS: tuple[dict, ...] = (*({"latent_dim": d} for d in (2, 4, 8, 16, 32)),   # notebooks 01-07, slides
+                                    *({"latent_dim": d, "arch": "conv"} for d in (2, 16)))  # notebook 08
+
 #: How the course's shared models are trained: (arch, mode) -> recipe. Full mode: all 60,000 training images.
 RECIPES = {
     ("mlp", "full"): {"epochs": 24, "batch_size": 256, "lr": 5e-3, "n_train": 60000},
@@ -132,3 +141,38 @@ def pretrained(latent_dim=2, *, loss="mse", seed=None, quick=None, progress=True
 
     model.history = load_or_train(model, config.key(), config.checkpoint_name(), fit, retrain=retrain)
     return model.eval()
+
+
+def check_report(folder: str | Path | None = None) -> tuple[str, bool]:
+    """What the cache ``folder`` (default: ``AE_CACHE_DIR``) holds for :data:`COURSE_MODELS` (both modes) and
+    whether each file verifies; the report of ``python -m ae_helpers check``.
+
+    Returns ``(text, ok)``; ``ok`` is False when a course model file is present but fails verification.
+    """
+    folder = Path(folder) if folder else cache_dir()
+    lines, ok, known = [f"model cache  {folder}" + ("" if folder.is_dir() else "  (does not exist)")], True, set()
+    for quick in (False, True):
+        for kwargs in COURSE_MODELS:
+            config = ModelConfig.course(**kwargs, quick=quick)
+            path = folder / config.checkpoint_name()
+            known.add(path.name)
+            label = f"  {config.mode:5s} {', '.join(f'{k}={v}' for k, v in kwargs.items()):24s}"
+            if not path.exists():
+                lines.append(f"{label} missing   ({path.name})")
+                continue
+            try:
+                _, saved, extra = read_checkpoint(path)
+                if saved != config.key():
+                    raise CheckpointError(f"trained with another configuration: {saved}")
+                lines.append(f"{label} OK        ({path.name}, test MSE {extra.get('test_mse', float('nan')):.4f})")
+            except CheckpointError as exc:
+                ok = False
+                lines.append(f"{label} DAMAGED   {exc}")
+    files = sorted(folder.glob("*.safetensors")) if folder.is_dir() else []
+    others = [p.name for p in files if p.name not in known]
+    if others:
+        lines.append(f"  other files (not course models): {', '.join(others)}")
+    risk = write_risk(folder, files)
+    if risk:
+        lines.append(risk)
+    return "\n".join(lines), ok

@@ -1,15 +1,17 @@
 """A class's shared, read-only model and data cache (ae_helpers.cache, data.locate, the CLI)."""
 
+import ast
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from ae_helpers import data
+from ae_helpers import cache, data
 from ae_helpers.__main__ import main
-from ae_helpers.course_models import ModelConfig, checkpoint_path, pretrained
+from ae_helpers.course_models import COURSE_MODELS, ModelConfig, checkpoint_path, pretrained
 from conftest import same_weights, tiny_config
 
 
@@ -40,6 +42,23 @@ def read_only(tmp_path):
     yield make
     for m in mounts:
         subprocess.run(["umount", str(m)], check=True)
+
+
+def test_the_cache_depends_only_on_checkpoint_and_settings():
+    """cache is below course_models: importing it loads no course model machinery, and no import in it, even
+    inside a function, names another module of the package (the cycle course_models <-> cache cannot come back).
+    The package's ``__init__`` imports ``pretrained``, so the fresh interpreter imports cache without running it."""
+    code = ("import importlib.util, sys, types; "
+            "pkg = types.ModuleType('ae_helpers'); "
+            "pkg.__path__ = list(importlib.util.find_spec('ae_helpers').submodule_search_locations); "
+            "sys.modules['ae_helpers'] = pkg; "
+            "import ae_helpers.cache; "
+            "print(sorted(m for m in sys.modules if m.startswith('ae_helpers.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(["ae_helpers.cache", "ae_helpers.checkpoint", "ae_helpers.settings"])
+    tree = ast.parse(Path(cache.__file__).read_text())
+    relative = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level}
+    assert relative == {"checkpoint", "settings"}, relative
 
 
 @pytest.fixture
@@ -135,8 +154,6 @@ def test_an_empty_read_only_data_folder_falls_back_to_the_user_cache(tmp_path, m
 
 
 def test_train_all_then_check(tiny_course, capsys):
-    from ae_helpers.cache import COURSE_MODELS
-
     assert main(["train", "--all", "--cache", str(tiny_course), "--quick"]) == 0
     assert capsys.readouterr().out.count("autoencoder (quick mode)") == len(COURSE_MODELS)
     assert main(["check", "--cache", str(tiny_course)]) == 0
