@@ -3,7 +3,7 @@ all share one read-only copy of the trained models and of Fashion-MNIST.
 
     jupyterhub -f classroom/jupyterhub_config.py        (as root, from the course's environment)
 
-Set-up in steps (README, "Teaching a class"): install the course's environment plus JupyterHub
+Set-up in steps (classroom/README.md): install the course's environment plus JupyterHub
 (`pip install -e '.[classroom]'`) and the proxy (`npm install -g configurable-http-proxy`); fill the
 shared cache once (`python -m ae_helpers train --all --cache /srv/autoencoders/checkpoints`, then
 `python -m ae_helpers data` with AE_DATA_DIR=/srv/autoencoders/data); make both read-only for students

@@ -1,5 +1,5 @@
-"""The instructor's live deck (README, "Present live in JupyterLab") in a real JupyterLab that has the course's
-settings, as `make present` starts it: open slides/understanding_autoencoders.ipynb, Run All, Start Deck from
+"""The instructor's live deck (slides/README.md, "Present live in JupyterLab") in a real JupyterLab that has the
+course's settings, as `make present` starts it: open slides/understanding_autoencoders.ipynb, Run All, Start Deck from
 the command palette, arrow keys to the "Live: walk through the wardrobe" sub-slide, drag the latent explorer's
 z1 slider (Brian's item changes: a live widget, not a picture), Stop Deck. Also: no "official Jupyter news"
 prompt, and the server hands the page the course's notification settings."""
@@ -30,7 +30,7 @@ def deck_plan() -> dict:
     """Cell indices in the slides notebook: the first slide, the live sub-slide and the slide above it."""
     cells = json.loads((jlab.REPO / cl.SLIDES_NOTEBOOK).read_text(encoding="utf-8"))["cells"]
     live = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith(LIVE_TITLE))
-    assert _slide_type(cells[live]) == "subslide", "the live explorer is a sub-slide (README: press ↓ to reach it)"
+    assert _slide_type(cells[live]) == "subslide", "the live explorer is a sub-slide (slides/README.md: ↓ reaches it)"
     above = max(i for i in range(live) if _slide_type(cells[i]) == "slide")
     first = min(i for i, c in enumerate(cells) if _slide_type(c) == "slide")
     title = "".join(cells[above]["source"]).lstrip("#").strip().splitlines()[0]
@@ -93,7 +93,7 @@ def test_live_deck(page, course_server):
     news = [t for t in cl.toasts(page) if cl.NEWS_PROMPT in t]
     assert not news, f"the news prompt pops up in the course's JupyterLab: {news}"
 
-    # README step 3: select the first slide, then Start Deck (it starts at the selected cell)
+    # slides/README.md step 3: select the first slide, then Start Deck (it starts at the selected cell)
     page.locator(f"{jlab.ACTIVE} .jp-Cell").nth(plan["first"]).click()
     assert cl.active_cell(page)["index"] == plan["first"]
     cl.run_command(page, "Start Deck")
@@ -101,7 +101,7 @@ def test_live_deck(page, course_server):
     page.wait_for_function(jlab.NO_ANIMATIONS_JS, timeout=10_000)  # the deck lays the slide out
     jlab.shot(page, "deck-title")
 
-    # README step 4: → to the slide, then ↓ to its sub-slide
+    # slides/README.md step 4: → to the slide, then ↓ to its sub-slide
     right = _press_until(page, "ArrowRight", plan["above"], plan["n_cells"])
     assert right == sorted(right), f"→ moves forward through the deck: {right}"
     assert plan["above_title"] in cl.active_cell(page)["text"]
@@ -138,7 +138,7 @@ def test_live_deck(page, course_server):
     assert cl.presenting(page), "dragging the slider keeps the deck on"
     assert on_screen.filter(has_text=LIVE_TITLE.lstrip("# ")).count() == 1, "still on the live sub-slide"
 
-    # README step 4: Stop Deck
+    # slides/README.md step 4: Stop Deck
     cl.run_command(page, "Stop Deck")
     page.wait_for_function(f"() => !({cl.PRESENTING_JS})()", timeout=30_000)
     assert page.locator(f"{jlab.ACTIVE}.jp-Deck").count() == 0, "the notebook is back to normal"
