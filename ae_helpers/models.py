@@ -2,8 +2,13 @@
 decoder (Brian, whose sewing machine is its learned weights) that rebuilds the image from
 those numbers.
 
-Both halves are small multilayer perceptrons, chosen because they train to a
-good 2D wardrobe in under a minute on a 2-core laptop CPU (see benchmarks/).
+* :class:`Autoencoder` (:class:`Encoder` + :class:`Decoder`): the course's model, two small multilayer
+  perceptrons, chosen because they train to a good 2D wardrobe in under a minute on a 2-core laptop CPU
+  (see benchmarks/);
+* :class:`LinearAutoencoder`: one linear layer each way, PCA's rival (notebook 08);
+* :class:`ConvAutoencoder`: convolutions instead of fully connected layers (notebook 08).
+
+All three are :class:`AutoencoderBase`: the same ``encode``, ``decode`` and ``forward``.
 """
 
 from __future__ import annotations
@@ -63,9 +68,14 @@ def _check_latent_dim(latent_dim) -> int:
     return int(latent_dim)
 
 
-class _Codec(nn.Module):
-    """What every autoencoder here shares: ``forward``, ``encode``, ``decode`` around
-    ``self.encoder`` and ``self.decoder``, with clear errors for wrong shapes."""
+class AutoencoderBase(nn.Module):
+    """What every autoencoder here shares: ``forward``, ``encode``, ``decode`` (with clear errors for wrong
+    shapes) and ``history``.
+
+    A subclass provides, in its ``__init__``: ``self.latent_dim`` (numbers per code), ``self.encoder`` (a module:
+    images (N, 1, 28, 28) -> codes (N, latent_dim)) and ``self.decoder`` (codes (N, latent_dim) -> images
+    (N, 1, 28, 28)).
+    """
 
     latent_dim: int
     #: How the model was trained, for a model from ``pretrained()``: ``{"train": [loss per epoch], "val": [...],
@@ -112,7 +122,7 @@ class _Codec(nn.Module):
         return self.decoder(self.check_z(z))
 
 
-class Autoencoder(_Codec):
+class Autoencoder(AutoencoderBase):
     """Encoder + decoder. ``model(x)`` returns the reconstruction x'."""
 
     def __init__(self, latent_dim: int = 2, hidden=HIDDEN):
@@ -122,7 +132,7 @@ class Autoencoder(_Codec):
         self.decoder = Decoder(self.latent_dim, hidden)
 
 
-class LinearAutoencoder(_Codec):
+class LinearAutoencoder(AutoencoderBase):
     """The simplest autoencoder: one straight-line (linear) layer each way, no ReLU, no sigmoid.
 
     Trained with MSE, it finds the same subspace as PCA (notebook 08). Its output is not limited to [0, 1].
@@ -143,7 +153,7 @@ def _up(c_in: int, c_out: int, upsampling: str) -> nn.Module:
     return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1))
 
 
-class ConvAutoencoder(_Codec):
+class ConvAutoencoder(AutoencoderBase):
     """An autoencoder whose encoder and decoder look at 3x3 neighbourhoods of pixels.
 
     The same 3x3 filters slide over every position (weight sharing), so a pattern learned at one

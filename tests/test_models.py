@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ae_helpers.latent import pca_mse
-from ae_helpers.models import Autoencoder, Decoder, Encoder, LinearAutoencoder
+from ae_helpers.models import Autoencoder, AutoencoderBase, ConvAutoencoder, Decoder, Encoder, LinearAutoencoder
 from ae_helpers.training import evaluate, train
 
 
@@ -22,6 +22,22 @@ def test_shapes_and_range(latent_dim):
     assert out.min() >= 0 and out.max() <= 1
     assert model(x).shape == x.shape
     assert isinstance(model.encoder, Encoder) and isinstance(model.decoder, Decoder)
+
+
+def test_a_subclass_that_provides_what_autoencoderbase_asks_for_is_a_whole_autoencoder():
+    class Tiny(AutoencoderBase):  # exactly what the docstring asks of a subclass: latent_dim, encoder, decoder
+        def __init__(self):
+            super().__init__()
+            self.latent_dim = 3
+            self.encoder = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 3))
+            self.decoder = torch.nn.Sequential(torch.nn.Linear(3, 784), torch.nn.Unflatten(1, (1, 28, 28)))
+
+    model = Tiny()
+    assert model.encode(torch.rand(2, 784)).shape == (2, 3) and model.decode([0.0, 1.0, 2.0]).shape == (1, 1, 28, 28)
+    assert model(torch.rand(2, 1, 28, 28)).shape == (2, 1, 28, 28) and model.history is None
+    with pytest.raises(ValueError, match=r"\(N, 3\)"):
+        model.decode(torch.zeros(2, 2))
+    assert all(issubclass(c, AutoencoderBase) for c in (Autoencoder, LinearAutoencoder, ConvAutoencoder))
 
 
 def test_encode_accepts_flat_images_and_rejects_others():
