@@ -65,7 +65,7 @@ lab: warm
 	$(JUPYTER_LAB) notebooks/ $(LAB_ARGS)
 
 # Instructors: JupyterLab on the whole repository (slides/ and notebooks/ for the live demos), with the
-# deck's notebook open; present it with jupyterlab-slideshow (README, "Present live in JupyterLab").
+# deck's notebook open; present it with jupyterlab-slideshow (slides/README.md, "Present live in JupyterLab").
 present: warm
 	$(JUPYTER_LAB) --ServerApp.root_dir="$(CURDIR)" slides/understanding_autoencoders.ipynb $(LAB_ARGS)
 
