@@ -90,10 +90,9 @@ def main() -> None:
             failing.append(f"{Path(path).name} code cell {i} ({o['ename']})")
         subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "markdown", "--log-level", "ERROR",
                         "--output-dir", str(args.outdir / "markdown"), str(target)], check=True)
-    deck = ROOT.parent / "shared" / "course" / "understanding_autoencoders_deck.md"
+    deck = ROOT / "slides" / "understanding_autoencoders_deck.md"
     (args.outdir / "READER.md").write_text(READER.format(
-        seed=args.seed, deck=deck if deck.exists() else "slides/understanding_autoencoders.ipynb",
-        failing=", ".join(failing) or "none"))
+        seed=args.seed, deck=deck, failing=", ".join(failing) or "none"))
     print(f"{len(failing)} failing cells; give a fresh reader {args.outdir / 'READER.md'}, {args.outdir / 'markdown'}")
 
 

@@ -9,7 +9,7 @@ import pytest
 from ae_helpers import quiz
 
 ROOT = Path(__file__).resolve().parents[1]
-DECK = ROOT.parent / "shared/course/understanding_autoencoders_deck.md"
+DECK = ROOT / "slides" / "understanding_autoencoders_deck.md"
 
 #: A copy of the course's "Quiz Time!" slide, so this test runs where the course deck is absent.
 DECK_QUESTIONS = (
