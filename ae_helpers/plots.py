@@ -13,6 +13,7 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from matplotlib.ticker import MaxNLocator
 
 from .data import CLASS_NAMES
+from .measures import grid_points
 
 #: One colour per class, the same in every figure of the course.
 CLASS_COLORS = plt.get_cmap("tab10").colors
@@ -26,31 +27,31 @@ def get_ax(ax=None, figsize=(6, 6)):
     return ax
 
 
-def get_axes(axes=None, nrows: int = 1, ncols: int = 1, figsize=(6, 6)):
+def get_axes(axes=None, nrows: int = 1, ncols: int = 1, figsize=(6, 6), suptitle=None, **subplots):
     """``axes``, or a new figure's ``nrows`` x ``ncols`` grid of axes (always 2-D, ``axes[row, col]``) when
-    ``axes`` is None: :func:`get_ax` for figures of several panels."""
+    ``axes`` is None: :func:`get_ax` for figures of several panels. A new figure gets the title ``suptitle``;
+    other keywords (e.g. ``width_ratios``) go to ``plt.subplots``."""
     if axes is None:
-        _, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, **subplots)
+        if suptitle:
+            fig.suptitle(suptitle)
     return axes
 
 
 def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=8, cmap="gray_r"):
     """Images (a tensor or a list of 28x28 images) side by side, each with its own title."""
     images = [torch.as_tensor(img).detach().float().cpu() for img in images]
-    fig = None
-    if axes is None:
-        fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size * 1.25), squeeze=False)
-        axes = axes[0]
-        if suptitle:
-            fig.suptitle(suptitle)
+    new_figure = axes is None
+    if new_figure:
+        axes = get_axes(None, 1, len(images), (size * len(images), size * 1.25), suptitle)[0]
     for i, (ax, img) in enumerate(zip(axes, images)):
         ax.imshow(img.reshape(28, 28).numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:
             ax.set_title(titles[i], fontsize=fontsize)
-    if fig is not None:
-        fig.tight_layout()  # after the titles, so they are taken into account
+    if new_figure:
+        axes[0].figure.tight_layout()  # after the titles, so they are taken into account
     return axes
 
 
@@ -63,7 +64,7 @@ def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="T
     for c, name in enumerate(CLASS_NAMES):
         pts = codes[labels == c]
         if not len(pts):
-            continue                                   # the legend lists only the kinds plotted
+            continue                                   # the legend lists only the classes plotted
         ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=CLASS_COLORS[c], label=name, rasterized=True)
     if legend:
         ax.legend(markerscale=12 / max(s, 1), fontsize=8, loc="best", framealpha=0.85)
@@ -90,20 +91,10 @@ def image_scatter(images, positions, ax=None, zoom=0.6, labels=None, frame=True)
     return ax
 
 
-def latent_extent(codes, margin=0.1):
-    """``(z1_min, z1_max, z2_min, z2_max)`` of the codes, widened by ``margin`` of the range."""
-    codes = torch.as_tensor(codes).detach()
-    lo, hi = codes.min(0).values, codes.max(0).values
-    pad = (hi - lo) * margin
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-
-
 @torch.no_grad()
 def decoded_grid(model, extent, n=15, ax=None, title="What the decoder makes at each point"):
-    """Decode an ``n`` x ``n`` grid of points covering ``extent`` and show them as one picture."""
-    x0, x1, y0, y1 = extent
-    zs = torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
-    imgs = model.decode(zs).reshape(n, n, 28, 28).permute(0, 2, 1, 3).reshape(n * 28, n * 28)
+    """Decode an ``n`` x ``n`` grid of points covering ``extent`` (``latent.extent``) and show them as one picture."""
+    imgs = model.decode(grid_points(extent, n)).reshape(n, n, 28, 28).permute(0, 2, 1, 3).reshape(n * 28, n * 28)
     ax = get_ax(ax)
     ax.imshow(imgs.numpy(), cmap="gray_r", vmin=0, vmax=1, extent=extent, aspect="auto", interpolation="nearest")
     ax.set_xlabel("z1")

@@ -1,12 +1,13 @@
-"""Figures and statistics of notebook 01 (the magic wardrobe).
+"""Figures of notebook 01 (the magic wardrobe), and the counts of classes it prints.
 
-* ``count_kinds``        "Ankle boot ×7, Bag ×3": the kinds among some items, most common first
+* ``count_classes``      "Ankle boot ×7, Bag ×3": the classes among some items, most common first (also in 03)
 * ``ring_items``         red rings around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
                          (and the spacing around the nearest item, dashed)
 
-Convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
+Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
+returned.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import torch
 from matplotlib.patches import Circle, Patch
 
 from ..data import CLASS_NAMES
-from ..plots import CLASS_COLORS, image_scatter, latent_scatter
+from ..plots import CLASS_COLORS, get_axes, image_scatter, latent_scatter
 from ..wardrobe import draw_pile
 
 
-def count_kinds(labels) -> str:
-    """The kinds of clothing among ``labels`` with their counts, most common first."""
-    kinds, counts = torch.as_tensor(labels).unique(return_counts=True)
-    by_count = sorted(zip(kinds.tolist(), counts.tolist()), key=lambda kc: (-kc[1], kc[0]))
+def count_classes(labels) -> str:
+    """The classes of clothing among ``labels`` with their counts, most common first."""
+    classes, counts = torch.as_tensor(labels).unique(return_counts=True)
+    by_count = sorted(zip(classes.tolist(), counts.tolist()), key=lambda cc: (-cc[1], cc[0]))
     return ", ".join(f"{CLASS_NAMES[k]} ×{c}" for k, c in by_count)
 
 
@@ -37,9 +38,8 @@ def ring_items(positions, chosen, ax, radius=0.62):
 def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=None):
     """Left: ``images`` as the messy pile (at ``positions``, turned by ``angles``), ``chosen`` ringed;
     right: each image hung at its 2 ``codes``, framed in its kind's colour, ``chosen`` ringed again."""
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(16, 8))
-    left, right = axes
+    axes = get_axes(axes, 1, 2, (16, 8))
+    left, right = axes[0]
     draw_pile(images, positions, angles, left, title="Before: a messy pile")
     ring_items(positions, chosen, left)
     image_scatter(images, codes, right, zoom=0.75, labels=labels)
@@ -56,9 +56,8 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
 def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle;
     ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick)."""
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(13, 6))
-    whole, zoom = axes
+    axes = get_axes(axes, 1, 2, (13, 6))
+    whole, zoom = axes[0]
     star = {"marker": "*", "color": "red", "markersize": 22, "markeredgecolor": "black", "linestyle": "none"}
     latent_scatter(codes, labels, whole, s=1, alpha=0.4, title="The wardrobe (every training item)")
     whole.plot(*spot, **star)

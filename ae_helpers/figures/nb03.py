@@ -1,20 +1,17 @@
-"""Figures and statistics of notebook 03 (the decoder).
+"""Figures of notebook 03 (the decoder); the addresses and statistics they show are in :mod:`ae_helpers.measures`.
 
-* ``count_kinds``: from ``nb01`` (see there)
-* ``distance_to_data``      how far each point is from the nearest real address
 * ``sigmoid_figure``        the sigmoid, one image's logits before it and its pixels after it
 * ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
 * ``copies_figure``         originals and their reconstructions, with each copy's error
 * ``class_error_bars``      mean reconstruction error per class, easiest to hardest
 * ``variety_figure``        each class's average image, and variety against error
-* ``near_the_data``         random addresses the explorer grades recalling or a variation (not inventing)
-* ``ring_around``           addresses on a ring far outside the region where real items hang
-* ``nearest_real``          the most similar real photo of each image (MSE per pixel)
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
-* ``grid_points``           the addresses of ``plots.decoded_grid``'s cells, row by row from the top left
+* ``distance_histograms``   how far new images are from their nearest real photo
+* ``spots_figure``          the emptiest spots on the map, and what the decoder sews there
 * ``frame_cells``           frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
 
-Convention: data first, ``ax=None`` (or ``fig=None``) creates the figure, the axes are returned.
+Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``; or ``fig=None``) creates a
+figure, the axes are returned.
 """
 
 from __future__ import annotations
@@ -22,33 +19,26 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.patches import Rectangle
 
 from .. import latent
 from ..data import CLASS_NAMES
-from ..plots import CLASS_COLORS, image_row, latent_scatter
-from .nb01 import count_kinds
-
-__all__ = ["count_kinds"]  # re-exported for notebook 03
-
-
-def distance_to_data(points, codes) -> torch.Tensor:
-    """How far each point is from the nearest real address."""
-    return latent.nearest_item(points, codes)[1]
+from ..measures import grid_points
+from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
 
 
 def sigmoid_figure(logits, image, z, axes=None):
     """Left: the sigmoid curve over a histogram of ``logits``; middle and right: the logits and the pixels."""
-    if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
-        fig.suptitle(f"What Brian sews at z = ({z[0]:.1f}, {z[1]:.1f})")
+    axes = get_axes(axes, 1, 3, (12, 3.4), f"What Brian sews at z = ({z[0]:.1f}, {z[1]:.1f})")
+    curve, before, after = axes[0]
     t = torch.linspace(-10, 10, 200)
-    axes[0].plot(t, torch.sigmoid(t), color="C0")
-    axes[0].hist(logits.flatten(), bins=40, density=True, color="C1", alpha=0.5, label="this image's logits")
-    axes[0].set_title("sigmoid: any number → (0, 1)")
-    axes[0].set_xlabel("logit t")
-    axes[0].legend(fontsize=8)
-    for ax, pic, title in [(axes[1], logits, "before the sigmoid (logits)"),
-                           (axes[2], image, "after the sigmoid (pixels, 0 to 1)")]:
+    curve.plot(t, torch.sigmoid(t), color="C0")
+    curve.hist(logits.flatten(), bins=40, density=True, color="C1", alpha=0.5, label="this image's logits")
+    curve.set_title("sigmoid: any number → (0, 1)")
+    curve.set_xlabel("logit t")
+    curve.legend(fontsize=8)
+    for ax, pic, title in [(before, logits, "before the sigmoid (logits)"),
+                           (after, image, "after the sigmoid (pixels, 0 to 1)")]:
         scale = {"vmin": 0, "vmax": 1} if pic is image else {}     # pixels on the photos' scale: 1 = black
         shown = ax.imshow(pic.reshape(28, 28), cmap="gray_r", **scale)
         plt.colorbar(shown, ax=ax)
@@ -60,13 +50,13 @@ def sigmoid_figure(logits, image, z, axes=None):
 
 def address_on_map(codes, labels, z, image, axes=None):
     """The map of real ``codes``, a star at the address ``z`` (2,), and the decoded ``image`` beside it."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1.6, 1]})
-    latent_scatter(codes, labels, ax=axes[0], s=2, alpha=0.3, title="the wardrobe (test items)")
-    axes[0].scatter(*z, marker="*", s=350, color="black", edgecolor="white", zorder=5)
-    axes[1].imshow(image.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-    axes[1].set_title(f"decoded z = ({z[0]:.1f}, {z[1]:.1f})")
-    axes[1].set_axis_off()
+    axes = get_axes(axes, 1, 2, (10, 4.6), width_ratios=[1.6, 1])
+    ax_map, ax_image = axes[0]
+    latent_scatter(codes, labels, ax=ax_map, s=2, alpha=0.3, title="the wardrobe (test items)")
+    ax_map.scatter(*z, marker="*", s=350, color="black", edgecolor="white", zorder=5)
+    ax_image.imshow(image.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    ax_image.set_title(f"decoded z = ({z[0]:.1f}, {z[1]:.1f})")
+    ax_image.set_axis_off()
     plt.gcf().tight_layout()
     return axes
 
@@ -74,22 +64,20 @@ def address_on_map(codes, labels, z, image, axes=None):
 def copies_figure(originals, copies, errors, titles, axes=None):
     """Rows of originals (R, C, 1, 28, 28) each followed by a row of their copies with their errors."""
     rows, cols = len(originals), len(originals[0])
-    if axes is None:
-        fig, axes = plt.subplots(2 * rows, cols, figsize=(1.3 * cols, 3.1 * rows))
-        fig.suptitle("Every class: originals and their reconstructions from a 2-number address")
+    axes = get_axes(axes, 2 * rows, cols, (1.3 * cols, 3.1 * rows),
+                    "Every class: originals and their reconstructions from a 2-number address")
     for r in range(rows):
         image_row(originals[r], titles, axes[2 * r])
         image_row(copies[r], [f"copy, err {e:.3f}" for e in errors[r]], axes[2 * r + 1])
-        axes[2 * r][0].set_ylabel("original", fontsize=9)
-        axes[2 * r + 1][0].set_ylabel("Brian's copy", fontsize=9)
+        axes[2 * r, 0].set_ylabel("original", fontsize=9)
+        axes[2 * r + 1, 0].set_ylabel("Brian's copy", fontsize=9)
     plt.gcf().tight_layout()
     return axes
 
 
 def class_error_bars(class_error, overall, ax=None):
     """Horizontal bars of the per-class error, easiest at the bottom, with the overall mean dashed."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+    ax = get_ax(ax, figsize=(8, 3.8))
     order = np.argsort(class_error)
     ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order])
     ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")
@@ -122,39 +110,10 @@ def variety_figure(class_mean, class_variety, class_error, fig=None):
     return ax
 
 
-def near_the_data(codes, train_codes, spacing=None, n=200, generator=None):
-    """``n`` random addresses in the rectangle of ``codes`` that notebook 05's explorer would call "recalling a
-    real item" or "a variation close to real items" (:func:`latent.grade_points` against ``train_codes``, the
-    items the decoder learned from; ``spacing``: their :func:`latent.local_spacing`, computed if not given): new
-    addresses among the real ones, not in a gap. Returns ``(points (n, 2), radius)``, ``radius`` = the farthest
-    of them from an address of ``codes``."""
-    codes, train_codes = torch.as_tensor(codes).float(), torch.as_tensor(train_codes).float()
-    spacing = latent.local_spacing(train_codes) if spacing is None else spacing
-    low, high = codes.min(0).values, codes.max(0).values
-    kept = []
-    while sum(len(k) for k in kept) < n:
-        candidates = low + (high - low) * torch.rand(4 * n, 2, generator=generator)
-        kept.append(candidates[latent.grade_points(candidates, train_codes, spacing)["grade"] < 2])
-    points = torch.cat(kept)[:n]
-    return points, float(distance_to_data(points, codes).max())
-
-
-def ring_around(codes, factor=3.0, n=200):
-    """``n`` addresses on an ellipse around the middle of the data's rectangle, ``factor`` times its half-size."""
-    low, high = codes.min(0).values, codes.max(0).values
-    angle = torch.linspace(0, 2 * torch.pi, n + 1)[:-1]
-    return (low + high) / 2 + factor * (high - low) / 2 * torch.stack([angle.cos(), angle.sin()], dim=1)
-
-
-def nearest_real(images, pool):
-    """For each image: (MSE per pixel to the most similar image of ``pool``, that image's index)."""
-    idx, dist = latent.nearest_item(images, pool)
-    return dist ** 2 / images[0].numel(), idx
-
-
-def inside_outside_figure(codes, labels, sets, pool, n_show=8, fig=None):
-    """``sets``: {name: (points, images, distances, nearest indices)} for "inside" and "outside";
-    the map with both sets of points, and ``n_show`` of each set's images above their nearest real photo."""
+def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
+    """``sets``: {name: (points, images, MSEs, nearest indices)} for "inside" and "outside": each image's MSE to
+    its most similar photo of ``gallery`` and that photo's index; the map with both sets of points, and ``n_show``
+    of each set's images above their nearest real photo."""
     fig = fig or plt.figure(figsize=(14, 6))
     grid = fig.add_gridspec(2 * len(sets), 5 + n_show, wspace=0.1, hspace=0.35)
     ax_map = fig.add_subplot(grid[:, :4])
@@ -163,7 +122,7 @@ def inside_outside_figure(codes, labels, sets, pool, n_show=8, fig=None):
     for r, (name, (points, images, dists, nearest)) in enumerate(sets.items()):
         ax_map.scatter(*points.T, s=8, color=["black", "red"][r])
         show = torch.linspace(0, len(points) - 1, n_show).long()
-        for k, (row, label) in enumerate([(images[show], f"new, {name}"), (pool[nearest[show]], "nearest real")]):
+        for k, (row, label) in enumerate([(images[show], f"new, {name}"), (gallery[nearest[show]], "nearest real")]):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
             image_row(row, [f"MSE {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
             axes[0].set_ylabel(label, fontsize=8)
@@ -173,8 +132,7 @@ def inside_outside_figure(codes, labels, sets, pool, n_show=8, fig=None):
 
 def distance_histograms(distances: dict, ax=None):
     """``{label: MSE of each new image to its nearest real photo}`` as overlaid histograms."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.2))
+    ax = get_ax(ax, figsize=(7, 3.2))
     bins = np.linspace(0, max(d.max().item() for d in distances.values()), 40)
     for (label, d), color in zip(distances.items(), ["black", "red", "C0"]):
         ax.hist(d, bins=bins, alpha=0.6, color=color, label=label)
@@ -204,16 +162,9 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
     return ax_map
 
 
-def grid_points(extent, n=15):
-    """The (n * n, 2) addresses that ``plots.decoded_grid`` decodes, row by row from the top left."""
-    x0, x1, y0, y1 = extent
-    return torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
-
-
 def frame_cells(ax_grid, extent, n, chosen, ax_map=None, color="red"):
-    """A frame around each ``chosen`` cell (a boolean mask over :func:`grid_points`) of a decoded grid drawn on
-    ``ax_grid``, and a small cross at its address on ``ax_map``."""
-    from matplotlib.patches import Rectangle
+    """A frame around each ``chosen`` cell (a boolean mask over ``measures.grid_points``) of a decoded grid drawn
+    on ``ax_grid``, and a small cross at its address on ``ax_map``."""
     x0, x1, y0, y1 = extent
     w, h = (x1 - x0) / n, (y1 - y0) / n
     for i in torch.as_tensor(chosen).nonzero().flatten().tolist():

@@ -1,7 +1,8 @@
 """Figures of notebook 04 (reconstruction loss): the graded photocopies, one pixel's loss curves, the BCE floor,
 the empty parts of the wardrobe, overfitting curves, the blur of an average (the notebook computes what they show).
 
-Convention: data first, ``ax=None`` (or ``axes=None``) creates a figure, the axes are returned.
+Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
+returned.
 """
 
 from __future__ import annotations
@@ -11,23 +12,22 @@ import numpy as np
 import torch
 
 from .. import plots
+from ..measures import per_image_mse
 
 
 def photocopies(original, copies: dict, grades: dict, axes=None):
     """The original and each spoiled copy, titled with its (MSE, BCE) grade."""
-    if axes is None:
-        fig, axes = plt.subplots(1, len(copies) + 1, figsize=(13, 3.3))
-        fig.suptitle("Photocopies of one pair of trousers, graded by two losses")
+    axes = plots.get_axes(axes, 1, len(copies) + 1, (13, 3.3),
+                          "Photocopies of one pair of trousers, graded by two losses")
     titles = ["original\n"] + [f"{name}\nMSE {m:.4f}   BCE {b:.3f}" for name, (m, b) in grades.items()]
-    plots.image_row(torch.cat([original, *copies.values()]), titles, axes)
-    axes[0].figure.tight_layout()
+    plots.image_row(torch.cat([original, *copies.values()]), titles, axes[0])
+    axes[0, 0].figure.tight_layout()
     return axes
 
 
 def pixel_curves(x_pixel: float, x_hat_values, bce_curve, mse_curve, ax=None):
     """One target pixel: BCE and MSE against the prediction, with each minimum marked."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = plots.get_ax(ax, figsize=(7, 4))
     best_bce, best_mse = x_hat_values[bce_curve.argmin()], x_hat_values[mse_curve.argmin()]
     ax.plot(x_hat_values, bce_curve, label="BCE", color="C0")
     ax.plot(x_hat_values, mse_curve, label="MSE", color="C1")
@@ -48,16 +48,16 @@ def pixel_curves(x_pixel: float, x_hat_values, bce_curve, mse_curve, ax=None):
 
 def floor_map(original, floor, axes=None):
     """The photo and its BCE floor (the entropy of each pixel), side by side."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-    axes[0].imshow(original.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-    axes[0].set_title("original")
-    shown = axes[1].imshow(floor.reshape(28, 28), cmap="magma")
-    axes[0].figure.colorbar(shown, ax=axes[1])
-    axes[1].set_title(f"BCE floor per pixel, mean {floor.mean():.3f}")
-    for ax in axes:
+    axes = plots.get_axes(axes, 1, 2, (8, 3.4))
+    photo, floor_ax = axes[0]
+    photo.imshow(original.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    photo.set_title("original")
+    shown = floor_ax.imshow(floor.reshape(28, 28), cmap="magma")
+    photo.figure.colorbar(shown, ax=floor_ax)
+    floor_ax.set_title(f"BCE floor per pixel, mean {floor.mean():.3f}")
+    for ax in axes[0]:
         ax.set_axis_off()
-    axes[0].figure.tight_layout()
+    photo.figure.tight_layout()
     return axes
 
 
@@ -96,31 +96,31 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
     average ends above the lowest such average (as the notebook computes and prints it)."""
     val, tr, smooth = np.asarray(val_loss), np.asarray(train_loss), np.asarray(smooth)
     epochs, window = np.arange(1, len(val) + 1), len(val) - len(smooth) + 1
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(12, 3.8))
-    axes[0].plot(epochs, tr, label=f"training ({n_items} images, memorised)")
-    axes[0].plot(epochs, val, label="validation (unseen images)", linestyle="--")
-    axes[0].set_yscale("log")
-    axes[0].set_title("Training loss keeps falling; validation does not")
-    axes[0].legend()
+    axes = plots.get_axes(axes, 1, 2, (12, 3.8))
+    both, zoom = axes[0]
+    both.plot(epochs, tr, label=f"training ({n_items} images, memorised)")
+    both.plot(epochs, val, label="validation (unseen images)", linestyle="--")
+    both.set_yscale("log")
+    both.set_title("Training loss keeps falling; validation does not")
+    both.legend()
     ends = epochs[window - 1:]                                          # each average drawn at its window's last epoch
     low = int(smooth.argmin())
-    axes[1].plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
-    axes[1].plot(ends, smooth, color="C1", linewidth=2.5, label=f"average of the last {window} epochs")
-    axes[1].scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
-    axes[1].annotate(f"lowest average: epochs {low + 1}-{low + window}, {smooth[low]:.4f}", (ends[low], smooth[low]),
+    zoom.plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
+    zoom.plot(ends, smooth, color="C1", linewidth=2.5, label=f"average of the last {window} epochs")
+    zoom.scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
+    zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}, {smooth[low]:.4f}", (ends[low], smooth[low]),
                      xytext=(-60, 60), textcoords="offset points", arrowprops={"arrowstyle": "->"})
-    axes[1].annotate(f"last {window}: {smooth[-1]:.4f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
+    zoom.annotate(f"last {window}: {smooth[-1]:.4f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
                      textcoords="offset points", arrowprops={"arrowstyle": "->"})
-    axes[1].set_ylim(smooth[low] * 0.9, smooth[low] * 1.35)
-    axes[1].legend(loc="upper right")
-    axes[1].set_title(f"Validation only, zoomed: its {window}-epoch average ends {rise:+.0%} above its lowest\n"
+    zoom.set_ylim(smooth[low] * 0.9, smooth[low] * 1.35)
+    zoom.legend(loc="upper right")
+    zoom.set_title(f"Validation only, zoomed: its {window}-epoch average ends {rise:+.0%} above its lowest\n"
                       "(single epochs jump up and down around it; the gap to training, left, is the clearer sign)",
                       fontsize=10)
-    for ax in axes:
+    for ax in axes[0]:
         ax.set_xlabel("epoch")
         ax.set_ylabel("MSE per pixel")
-    axes[0].figure.tight_layout()
+    both.figure.tight_layout()
     return axes
 
 
@@ -128,13 +128,12 @@ def rows_with_mse(rows: dict, targets: dict, title: str, axes=None):
     """One row of images per entry of ``rows`` (label -> images); a row whose label is in ``targets`` gets
     each image's MSE to its target written under that image."""
     n = len(next(iter(rows.values())))
-    if axes is None:
-        _, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.45 * len(rows)), squeeze=False)
+    axes = plots.get_axes(axes, len(rows), n, (1.3 * n, 1.45 * len(rows)))
     for r, (label, images) in enumerate(rows.items()):
         plots.image_row(images, None, axes[r])
         if label in targets:   # under its own image, so that it cannot be read as the caption of the next row
-            for ax, a, b in zip(axes[r], targets[label], images):
-                ax.set_xlabel(f"MSE {((a - b) ** 2).mean():.3f}", fontsize=8, labelpad=2)
+            for ax, error in zip(axes[r], per_image_mse(targets[label], images)):
+                ax.set_xlabel(f"MSE {error:.3f}", fontsize=8, labelpad=2)
         axes[r, 0].set_ylabel(label, fontsize=8)
     axes[0, 0].figure.suptitle(title)
     axes[0, 0].figure.tight_layout()
@@ -157,8 +156,7 @@ def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
 
 def sharpness_hist(sharp_original, sharp_rebuilt, ax=None):
     """Histograms of the sharpness of the originals and of their reconstructions."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4))
+    ax = plots.get_ax(ax, figsize=(7, 3.4))
     bins = np.linspace(0, sharp_original.max().item(), 50)
     ax.hist(sharp_original, bins=bins, alpha=0.6, label=f"originals, mean {sharp_original.mean():.4f}")
     ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"reconstructions, mean {sharp_rebuilt.mean():.4f}")
