@@ -37,10 +37,10 @@ def _check_grid(fn):
     return "n × n evenly spaced addresses covering the rectangle from low to high, ends included (n = 5 and 3)"
 
 
-def _nearest_kind(images, k: int = 15) -> list[int]:
-    """The most common kind among the ``k`` most similar real training photos, for each image."""
-    ref, labels = real_images(6000, "train")
-    d = torch.cdist(images.flatten(1), ref.flatten(1))
+def _nearest_class(images, k: int = 15) -> list[int]:
+    """The most common class among the ``k`` most similar real training photos, for each image."""
+    gallery, labels = real_images(6000, "train")
+    d = torch.cdist(images.flatten(1), gallery.flatten(1))
     return [int(torch.bincount(labels[row], minlength=10).argmax()) for row in d.topk(k, largest=False).indices]
 
 
@@ -70,14 +70,14 @@ def _check_trouser(z):
     with torch.no_grad():
         codes = model.encode(x)
         image = model.decode(z)
-    kind = _nearest_kind(image)[0]
+    looks_like = _nearest_class(image)[0]
     centre = codes[y == TROUSER].median(0).values
     to_data = torch.cdist(z, codes).min().item()
     spacing = torch.cdist(codes[:200], codes[200:]).min(1).values.median().item()
-    if kind != TROUSER:
+    if looks_like != TROUSER:
         where = "far outside the region where real items hang, " if to_data > 20 * spacing else ""
         raise Mistake(f"at z = ({z[0, 0]:.2f}, {z[0, 1]:.2f}) {where}Brian sews something that looks most like a "
-                      f"{CLASS_NAMES[kind]}. Find the Trouser colour in the legend of the map (Section 3, or "
+                      f"{CLASS_NAMES[looks_like]}. Find the Trouser colour in the legend of the map (Section 3, or "
                       f"latent_scatter(z_test, y_test)): the trousers hang at {_direction(z[0], centre)} than your "
                       "address. Read the middle of their group off the axes")
     return (f"at z = ({z[0, 0]:.2f}, {z[0, 1]:.2f}) Brian sews an item whose most similar real photos are "
