@@ -26,7 +26,7 @@ TARGET_S = 5.0
 def reference_answer(exercise, names):
     namespace = {"torch": torch, "F": F, "nn": nn, **names}
     exec(exercise.solution_code.split("\n\n")[0], namespace)  # noqa: S102 (the package's own reference code)
-    return namespace[exercise.answer]
+    return namespace[exercise.answer_name]
 
 
 def answers() -> dict:

@@ -44,8 +44,8 @@ def test_every_exercise_has_its_cells(number):
     assert any(f"from ae_helpers.exercises import nb{number} as ex" in s for s in sources[:min(cells.values())])
     for e in BY_NOTEBOOK[number]:
         i = cells[e.name]
-        assert f"{e.answer} = ..." in sources[i] or f"def {e.answer}(" in sources[i], sources[i]
-        assert sources[i + 1].startswith(f"ex.{e.name}.check({e.answer}"), sources[i + 1]
+        assert f"{e.answer_name} = ..." in sources[i] or f"def {e.answer_name}(" in sources[i], sources[i]
+        assert sources[i + 1].startswith(f"ex.{e.name}.check({e.answer_name}"), sources[i + 1]
         assert f"ex.{e.name}.hint()" in sources[i + 2] and f"ex.{e.name}.solution()" in sources[i + 2]
         assert nb.cells[i - 1].cell_type == "markdown" and "Exercise" in nb.cells[i - 1].source
 

@@ -40,17 +40,34 @@ def test_training_lowers_the_loss_and_records_history(real_data, loss):
     assert not model.training
 
 
-def test_corrupt_changes_only_the_input(real_data):
+def test_corrupt_changes_only_the_input(real_data, monkeypatch):
+    """With ``corrupt``, the model is fed the corrupted batch and its output is compared with the clean batch:
+    a spy model records what it is fed, a spy loss what it compares against."""
     x = real_data[0][:256]
-    seen = {}
+    handed, fed, compared = [], [], []
 
     def corrupt(batch):
-        seen["batch"] = batch
-        return torch.zeros_like(batch)
+        handed.append(batch.clone())
+        return 1 - batch  # a negative: nothing like any real item
 
-    model = Autoencoder(2, hidden=(16, 16))
-    train(model, x, epochs=1, batch_size=256, corrupt=corrupt, progress=False)
-    assert seen["batch"].abs().sum() > 0  # the clean target was handed to corrupt()
+    class SpyModel(Autoencoder):
+        def forward(self, inputs):
+            fed.append(inputs.detach().clone())
+            return super().forward(inputs)
+
+    mse = losses.mse
+
+    def spy_mse(target, reconstruction):
+        compared.append(target.detach().clone())
+        return mse(target, reconstruction)
+
+    monkeypatch.setattr(losses, "mse", spy_mse)
+    train(SpyModel(2, hidden=(16, 16)), x, epochs=1, batch_size=128, corrupt=corrupt, progress=False)
+    assert len(handed) == len(fed) == len(compared) == 2  # two batches of 128
+    for clean, inputs, target in zip(handed, fed, compared):
+        assert (clean[:, None] == x[None]).flatten(2).all(2).any(1).all()  # corrupt() got real, clean items
+        assert torch.equal(inputs, 1 - clean)   # the model's input: the corrupted batch
+        assert torch.equal(target, clean)       # the target: the clean batch
 
 
 def test_training_works_with_gradients_switched_off(real_data):

@@ -150,12 +150,13 @@ def one_thread():
 
 
 class Exercise:
-    """One checked exercise. ``answer`` names the variable the student writes (``my_mse``); ``checker(value)``
-    returns a sentence saying what was verified, or raises :class:`Mistake` with the diagnosis."""
+    """One checked exercise. ``answer_name`` is the name of the variable the student writes (``my_mse``); the
+    notebook passes its value to ``check``, and ``checker(value)`` returns a sentence saying what was verified, or
+    raises :class:`Mistake` with the diagnosis."""
 
-    def __init__(self, name: str, title: str, answer: str, checker, hints: list[str], solution: str,
+    def __init__(self, name: str, title: str, answer_name: str, checker, hints: list[str], solution: str,
                  expects: str = ""):
-        self.name, self.title, self.answer, self._checker = name, title, answer, checker
+        self.name, self.title, self.answer_name, self._checker = name, title, answer_name, checker
         self.hints, self.solution_code, self.expects = list(hints), textwrap.dedent(solution).strip(), expects
         self.call_name = f"ex.{name}"          # how the notebooks reach it: from ... import nb04 as ex
         self.status: str | None = None        # after check(): "correct", "wrong" or "not done"
