@@ -5,9 +5,9 @@
 arguments (``ModelConfig.course``), loaded from a verified cache or trained once and saved
 (:mod:`ae_helpers.cache`). Tests and experiments pass their own small ``config=ModelConfig(...)``.
 
-A checkpoint's name ends in the sha256 of ``config.key()``, a JSON dict that has stayed the same since
-the first release (the MLP's has no "arch" entry and says ``"linear": false``), so caches filled before
-stay valid. Nothing here touches the global random generators (see :mod:`ae_helpers.training`).
+A checkpoint's name ends in the sha256 of ``config.key()``, a JSON dict whose format is frozen (the MLP's
+has no "arch" entry and says ``"linear": false``), so every cache ever filled stays valid. Nothing here
+touches the global random generators (see :mod:`ae_helpers.training`).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class ModelConfig:
         return replace(self, **changes)
 
     def key(self) -> dict:
-        """The JSON dict stored in the checkpoint and hashed into its name (unchanged since the first release)."""
+        """The JSON dict stored in the checkpoint and hashed into its name (a frozen format: see the module)."""
         recipe = {"latent_dim": self.latent_dim, "loss": self.loss, "seed": self.seed, "mode": self.mode,
                   "epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr, "n_train": self.n_train}
         if self.arch == "conv":

@@ -66,7 +66,7 @@ def test_bad_arguments_are_refused():
         ModelConfig.course(2, arch="resnet")
 
 
-#: The full-mode names of the shared caches for the seeds 1 and 2 (issue 10), and of notebook 08's conv models.
+#: The full-mode names of the shared caches for the seeds 1 and 2, and of notebook 08's conv models.
 SEED_NAMES = {(1, 2): "ae_2d_mse_full_79cf0aa77f", (1, 4): "ae_4d_mse_full_522c15faf9",
               (1, 8): "ae_8d_mse_full_55cbaf7110", (1, 16): "ae_16d_mse_full_2d5eda2f72",
               (1, 32): "ae_32d_mse_full_407da169e1", (2, 2): "ae_2d_mse_full_86ab2e1968",
