@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import torch
 from tqdm.auto import tqdm
 
-from . import losses
+from . import losses, threads
 
 #: The losses known by name: the functions of notebook 04 (:mod:`ae_helpers.losses`).
 LOSS_NAMES = ("mse", "bce")
@@ -125,7 +125,10 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
       are switched on. Seed before building the model to fix its initial weights too. Same seeds on
       the same machine -> identical weights;
     * gradients are on even when the caller switched them off, and the model ends in eval mode;
-    * after each epoch, the loss on ``x_val`` (when given) and a progress bar (``progress=False``: none).
+    * after each epoch, the loss on ``x_val`` (when given) and a progress bar (``progress=False``: none);
+    * fair CPU: while it trains, torch uses the cores divided by the trainings running on this machine
+      (:func:`ae_helpers.threads.computing`, re-read about every 0.25 s); the MLPs' results do not
+      depend on that count.
 
     Returns ``{"train": [...], "val": [...], "seconds": s}`` (mean loss per epoch; with named parts,
     also ``"train_<part>"`` and ``"val_<part>"`` lists).
@@ -136,16 +139,21 @@ def train(model, x_train, x_val=None, *, epochs=10, batch_size=256, lr=5e-3, los
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
     history = {"train": [], "val": [], "seconds": 0.0}
     start = time.perf_counter()
-    with torch.random.fork_rng(devices=[]), _deterministic(), torch.enable_grad():
-        torch.manual_seed(seed)
-        generator = torch.Generator().manual_seed(seed)
-        bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
-        for _ in bar:
-            _record(history, "train", train_epoch(model, x_train, optimizer, loss_fn, generator, batch_size,
-                                                  corrupt, schedule))
-            if x_val is not None:
-                _record(history, "val", evaluate(model, x_val, loss_fn))
-            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items() if k in ("train", "val") and v})
+    with threads.computing() as share, torch.random.fork_rng(devices=[]), _deterministic(), torch.enable_grad():
+        hook = model.register_forward_pre_hook(lambda module, inputs: share())  # follows the count every ~0.25 s
+        try:
+            torch.manual_seed(seed)
+            generator = torch.Generator().manual_seed(seed)
+            bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
+            for _ in bar:
+                share(force=True)
+                _record(history, "train", train_epoch(model, x_train, optimizer, loss_fn, generator, batch_size,
+                                                      corrupt, schedule))
+                if x_val is not None:
+                    _record(history, "val", evaluate(model, x_val, loss_fn))
+                bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items() if k in ("train", "val") and v})
+        finally:
+            hook.remove()
     history["seconds"] = time.perf_counter() - start
     model.eval()
     return history

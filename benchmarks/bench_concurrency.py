@@ -1,17 +1,16 @@
-"""Benchmark: fair CPU when several processes train at once (a class on one server, two notebooks).
+"""Benchmark: one training alone, and 2 and 4 at once, under the course's thread design and the alternatives.
 
-Trains the shared 2D model's recipe in 1, 2 and 4 processes at the same time and prints each
-setting's wall time relative to one process alone. Run on a quiet machine:
+Each worker is a fresh process that trains the shared 2D model's recipe (full data, ``--epochs`` epochs
+through ``train()``, nothing written to the checkpoint cache) and reports its training time. Workers of a
+group start together. Configurations are interleaved (each round runs every configuration, in alternating
+order) so that background load hits all alike; the table shows medians over the rounds, per process.
 
-    .venv/bin/python benchmarks/bench_concurrency.py            # quick and full recipes
-    .venv/bin/python benchmarks/bench_concurrency.py --quick    # quick recipe only (~1 min)
-    .venv/bin/python benchmarks/bench_concurrency.py --policy default   # OpenMP's own wait policy
-    .venv/bin/python benchmarks/bench_concurrency.py --policy GOMP_SPINCOUNT=10000   # any environment
-    # one process alone under several settings, interleaved and repeated (a noisy machine):
-    .venv/bin/python benchmarks/bench_concurrency.py --alone course default --epochs 3 --repeats 4
+    .venv/bin/python benchmarks/bench_concurrency.py              # the table (about 6-7 minutes on 2 quiet cores)
+    .venv/bin/python benchmarks/bench_concurrency.py --rounds 1 --epochs 1       # a rough table, ~2 minutes
+    .venv/bin/python benchmarks/bench_concurrency.py --alone course spin3000 spin30000 --rounds 4   # alone only
 
-Targets (2 cores): <= 1.6x with 2 concurrent, <= 3.5x with 4; one alone no slower than before.
-Each worker trains in memory (nothing is written to the course's checkpoint cache).
+Targets (ae_helpers/threads.py): the course's setting alone <= 1.15x the fastest configuration alone;
+two at once <= 1.6x its time alone, four <= 3.5x.
 """
 
 from __future__ import annotations
@@ -25,92 +24,122 @@ import time
 
 WORKER = """
 import sys, time
-if sys.argv[2] != "course":
-    import torch  # loaded before ae_helpers, so OpenMP keeps the policy given (or its own)
+if sys.argv[2] == "1":
+    import torch  # loaded before ae_helpers: OpenMP and MKL keep exactly the environment given
 import ae_helpers
 import torch
 from ae_helpers import data
 from ae_helpers.models import Autoencoder
 from ae_helpers.course_models import RECIPES
 from ae_helpers.training import train
-recipe = dict(RECIPES["mlp", sys.argv[1]])
-recipe["epochs"] = int(sys.argv[3]) or recipe["epochs"]
+recipe = RECIPES["mlp", "full"]
 x, _ = data.load("train", recipe["n_train"])
 torch.manual_seed(0)
 model = Autoencoder(2)
 t = time.perf_counter()
-train(model, x, epochs=recipe["epochs"], batch_size=recipe["batch_size"], lr=recipe["lr"], progress=False)
-print(time.perf_counter() - t, torch.get_num_threads())
+train(model, x, epochs=int(sys.argv[1]), batch_size=recipe["batch_size"], lr=recipe["lr"], progress=False)
+print(time.perf_counter() - t)
 """
 
+_FIXED = {"AE_THREADS": "{cpus}", "MKL_CBWR": "OFF"}  # a fixed thread count, MKL's usual (fastest) paths
+#: name -> (label, environment, load torch before ae_helpers). "{cpus}" is the number of usable CPUs.
+CONFIGS = {
+    "course": ("the course: shared count, GOMP_SPINCOUNT=10000, MKL strict", {}, False),
+    "passive": ("{cpus} threads, passive (the design before)", {"OMP_WAIT_POLICY": "PASSIVE", **_FIXED}, True),
+    "default": ("{cpus} threads, OpenMP's default spinning", _FIXED, True),
+    "spin10000": ("{cpus} threads, GOMP_SPINCOUNT=10000", {"GOMP_SPINCOUNT": "10000", **_FIXED}, True),
+    "spin1000": ("{cpus} threads, GOMP_SPINCOUNT=1000", {"GOMP_SPINCOUNT": "1000", **_FIXED}, True),
+    "one": ("1 thread, passive", {"OMP_WAIT_POLICY": "PASSIVE", "AE_THREADS": "1", "MKL_CBWR": "OFF"}, True),
+    "count-passive": ("shared count, passive", {"OMP_WAIT_POLICY": "PASSIVE"}, False),
+    "count-mkl-default": ("shared count, GOMP_SPINCOUNT=10000, MKL default",
+                          {"GOMP_SPINCOUNT": "10000", "MKL_CBWR": "OFF"}, True),
+    "spin3000": ("shared count, GOMP_SPINCOUNT=3000", {"GOMP_SPINCOUNT": "3000"}, False),
+    "spin30000": ("shared count, GOMP_SPINCOUNT=30000", {"GOMP_SPINCOUNT": "30000"}, False),
+}
+DEFAULT_TABLE = ["course", "passive", "default", "spin10000", "spin1000", "one", "count-passive"]
+#: OpenMP's default spinning makes a group crawl (minutes): it runs alone and in pairs only.
+MAX_GROUP = {"default": 2}
+_CLEAN = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "MKL_CBWR", "AE_THREADS", "OMP_NUM_THREADS", "AE_QUICK")
 
-def environment(policy: str) -> dict:
-    """The workers' environment: "course" (what ``import ae_helpers`` sets), "default" (OpenMP's own
-    policy, as before the fix) or assignments such as ``GOMP_SPINCOUNT=10000+AE_THREADS=1``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "AE_QUICK")}
-    if policy == "passive":
-        policy = "OMP_WAIT_POLICY=PASSIVE"
-    if policy not in ("course", "default"):
-        env.update(item.split("=", 1) for item in policy.split("+"))
+
+def environment(name: str, cpus: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _CLEAN}
+    env.update({k: v.format(cpus=cpus) for k, v in CONFIGS[name][1].items()})
     return env
 
 
-def run_group(n: int, mode: str, policy: str, epochs: int = 0) -> list[float]:
-    """Start ``n`` workers at once; return each one's training time (s)."""
-    env = environment(policy)
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, mode, policy, str(epochs)], env=env,
-                              stdout=subprocess.PIPE, text=True) for _ in range(n)]
+def run_group(name: str, n: int, epochs: int, cpus: int) -> list[float]:
+    """Start ``n`` workers of configuration ``name`` at once; return each one's training time (s)."""
+    torch_first = "1" if CONFIGS[name][2] else "0"
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(epochs), torch_first],
+                              env=environment(name, cpus), stdout=subprocess.PIPE, text=True) for _ in range(n)]
     times = []
     for p in procs:
         out, _ = p.communicate()
         if p.returncode:
-            raise SystemExit(f"a worker failed (exit {p.returncode})")
+            raise SystemExit(f"a worker of {name} failed (exit {p.returncode})")
         times.append(float(out.split()[0]))
     return times
 
 
-def compare_alone(policies: list[str], mode: str, epochs: int, repeats: int) -> None:
-    """One process alone under each policy, interleaved so that background load hits all alike."""
-    times = {p: [] for p in policies}
-    for r in range(repeats):
-        for p in policies if r % 2 == 0 else policies[::-1]:
-            times[p].append(run_group(1, mode, p, epochs)[0])
-            print(f"  round {r + 1}: {p} {times[p][-1]:.2f} s", flush=True)
-    base = statistics.median(times[policies[0]])
-    for p, ts in times.items():
-        print(f"alone, {mode} recipe ({epochs or 'all'} epochs), {p:32s}: median {statistics.median(ts):6.2f} s "
-              f"({', '.join(f'{t:.2f}' for t in ts)}) -> {statistics.median(ts) / base:4.2f}x {policies[0]}",
-              flush=True)
+def measure(names: list[str], counts: list[int], epochs: int, rounds: int, cpus: int) -> dict:
+    """{(name, n): [per-process times over all rounds]}, configurations interleaved."""
+    times = {}
+    for r in range(rounds):
+        for n in counts:
+            for name in names if r % 2 == 0 else names[::-1]:
+                if n > MAX_GROUP.get(name, n):
+                    continue
+                got = run_group(name, n, epochs, cpus)
+                times.setdefault((name, n), []).extend(got)
+                print(f"  round {r + 1}, {n} at once, {name}: {' '.join(f'{t:.2f}' for t in got)} s",
+                      file=sys.stderr, flush=True)
+    return times
+
+
+def table(times: dict, names: list[str], counts: list[int], cpus: int) -> list[str]:
+    med = {key: statistics.median(ts) for key, ts in times.items()}
+    fastest = min(med[name, 1] for name in names if (name, 1) in med)
+    heads = {1: "one alone", 2: "two at once", 4: "four at once"}
+    lines = ["| threads and wait policy | " + " | ".join(heads.get(n, f"{n} at once") for n in counts)
+             + " | alone / fastest alone | " + " | ".join(f"{heads.get(n, n)} / alone" for n in counts if n > 1) + " |",
+             "|---" * (2 * len(counts) + 1) + "|"]
+    for name in names:
+        cells = [f"{med[name, n]:.2f} s" if (name, n) in med else "not run" for n in counts]
+        alone = med.get((name, 1))
+        ratios = [f"{med[name, n] / alone:.2f}x" if (name, n) in med and alone else "" for n in counts if n > 1]
+        lines.append(f"| {CONFIGS[name][0].format(cpus=cpus)} | " + " | ".join(cells)
+                     + f" | {alone / fastest:.2f}x | " + " | ".join(ratios) + " |")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="only the quick recipe")
-    parser.add_argument("--full", action="store_true", help="only the full recipe")
-    parser.add_argument("--policy", default="course",
-                        help='"course" (what ae_helpers sets), "default" (OpenMP\'s own), "passive", '
-                             'or environment assignments joined by + (e.g. GOMP_SPINCOUNT=10000+AE_THREADS=1)')
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=DEFAULT_TABLE)
+    parser.add_argument("--alone", nargs="+", choices=list(CONFIGS), help="only one process alone, these configs")
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--epochs", type=int, default=0, help="train this many epochs instead of the recipe's")
-    parser.add_argument("--alone", nargs="+", metavar="POLICY", help="compare one process alone under these")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats for --alone")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs of the full 2D recipe per worker")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    env = environment(args.policy)
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; policy {args.policy}: "
-          f"OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY', '(ae_helpers)' if args.policy == 'course' else '(default)')}"
-          f"; GOMP_SPINCOUNT={env.get('GOMP_SPINCOUNT', '(default)')}; AE_THREADS={env.get('AE_THREADS', '(auto)')}")
-    modes = ["quick"] if args.quick else ["full"] if args.full else ["quick", "full"]
-    for mode in modes:
-        if args.alone:
-            compare_alone(args.alone, mode, args.epochs, args.repeats)
-            continue
-        alone = None
-        for n in args.counts:
-            times = run_group(n, mode, args.policy, args.epochs)
-            mean = statistics.mean(times)
-            alone = alone or mean
-            print(f"{mode:5s} recipe ({args.epochs or 'all'} epochs), {n} at once: "
-                  f"{', '.join(f'{t:6.1f}' for t in times)} s -> {mean / alone:4.2f}x alone", flush=True)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from ae_helpers.threads import available_cpus
+
+    cpus = available_cpus()
+    names, counts = (args.alone, [1]) if args.alone else (args.configs, args.counts)
+    print(f"{os.cpu_count()} cores ({cpus} usable), load average {os.getloadavg()[0]:.1f}; full 2D recipe, "
+          f"{args.epochs} epochs through train(), medians of {args.rounds} rounds, seconds per process", flush=True)
+    times = measure(names, counts, args.epochs, args.rounds, cpus)
+    print("\n".join(table(times, names, counts, cpus)))
+    course = {n: statistics.median(times["course", n]) for n in counts if ("course", n) in times}
+    if 1 in course:
+        fastest = min(statistics.median(ts) for (name, n), ts in times.items() if n == 1)
+        checks = [(f"the course alone <= 1.15x the fastest alone ({course[1] / fastest:.2f}x)",
+                   course[1] / fastest <= 1.15)]
+        checks += [(f"{n} at once <= {limit}x alone ({course[n] / course[1]:.2f}x)", course[n] / course[1] <= limit)
+                   for n, limit in ((2, 1.6), (4, 3.5)) if n in course]
+        for text, ok in checks:
+            print(f"  [{'met' if ok else 'MISSED'}] {text}")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
