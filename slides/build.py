@@ -13,7 +13,7 @@ Steps: ``npm ci`` when needed -> drop the cells tagged ``live-only`` (the Jupyte
 -> execute the notebook in a fresh kernel -> export with ``templates/deck.html.j2`` with all code hidden
 -> copy the libraries -> refuse the result if it still names any http(s) resource.
 The in-browser latent explorer (``explorer/``: the 2D model's decoder, the map and a few thousand test
-items, written by ``ae_helpers.web_explorer``, plus ``slides/explorer/explorer.js``) is built next to the
+items, written by ``ae_helpers.explorer.web``, plus ``slides/explorer/explorer.js``) is built next to the
 deck: its live slide (a ``<div class="ae-explorer">`` in the notebook) and ``explorer.html`` use it.
 """
 
@@ -215,8 +215,9 @@ def remote_references(text: str) -> list[str]:
 def build_explorer(out_dir: Path | str | None = None, quick: bool | None = None, quiet: bool = False) -> Path:
     """The in-browser explorer into ``out_dir``: ``explorer/`` (data, script, style) and ``explorer.html``.
     Uses the same shared 2D model and test items as the deck (trained on first use). Returns the page."""
-    from ae_helpers import data, web_explorer
+    from ae_helpers import data
     from ae_helpers.course_models import pretrained
+    from ae_helpers.explorer import web
     from ae_helpers.settings import is_quick
 
     quick = is_quick() if quick is None else quick
@@ -225,7 +226,7 @@ def build_explorer(out_dir: Path | str | None = None, quick: bool | None = None,
     with _environment(quick):
         model = pretrained(2, quick=quick, progress=False)
         test = data.load("test", 2000 if quick else None)   # as the deck notebook loads them
-        web_explorer.export(folder, model, test, n_items=EXPLORER_ITEMS)
+        web.export(folder, model, test, n_items=EXPLORER_ITEMS)
     for name in ("explorer.js", "explorer.css"):
         shutil.copy2(EXPLORER_SRC / name, folder / name)
     mode = "quick mode, for tests only" if quick else f"test MSE {model.history['test_mse']:.4f}"

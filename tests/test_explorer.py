@@ -12,7 +12,7 @@ from PIL import Image
 from ae_helpers import latent
 from ae_helpers.data import fashion_mnist
 from ae_helpers.explorer import LatentExplorer
-from ae_helpers.latent_map import MARK as _MARK
+from ae_helpers.explorer.view import MARK as _MARK
 from ae_helpers.models import Autoencoder
 from ae_helpers.training import train
 
@@ -44,17 +44,18 @@ def indices(png: bytes) -> np.ndarray:
 def test_slider_moves_image_marker_and_neighbour(explorer, tiny):
     ex = explorer
     ex.set_z(ex.z1.min, ex.z2.min)
-    before = (ex.image.value, ex.map_image.value, ex.marker_xy, ex.nearest["index"], ex.neighbour_info.value)
+    before = (ex.view.image.value, ex.view.map_image.value, ex.marker_xy, ex.nearest["index"],
+              ex.view.neighbour_info.value)
     ex.z1.value = ex.z1.max
     ex.z2.value = ex.z2.max
-    assert ex.image.value != before[0]
-    assert ex.map_image.value != before[1]
+    assert ex.view.image.value != before[0]
+    assert ex.view.map_image.value != before[1]
     (cx, cy), (ox, oy) = ex.marker_xy, before[2]
     assert cx > ox and cy < oy  # right and up on the picture
-    assert ex.neighbour_info.value != before[4]
+    assert ex.view.neighbour_info.value != before[4]
     # the marker is drawn where marker_xy says, and no longer at the old place
     marker = _MARK["ring"]  # a palette slot only the marker uses
-    now, old = indices(ex.map_image.value), indices(before[1])
+    now, old = indices(ex.view.map_image.value), indices(before[1])
     assert now[cy, cx] == old[oy, ox] == marker
     assert now[oy, ox] != marker and old[cy, cx] != marker
     # the neighbour is the real argmin over the training codes
@@ -63,15 +64,15 @@ def test_slider_moves_image_marker_and_neighbour(explorer, tiny):
         d = torch.cdist(torch.tensor([ex.z]), model.encode(x_train))[0]
     assert ex.nearest["index"] == int(d.argmin()) != before[3]
     assert ex.nearest["distance"] == pytest.approx(float(d.min()), rel=1e-4)
-    assert ex.nearest["class"] in ex.neighbour_info.value
-    assert ex.status.value.startswith("z = (")
+    assert ex.nearest["class"] in ex.view.neighbour_info.value
+    assert ex.view.status.value.startswith("z = (")
 
 
 def test_decoded_image_is_the_decoder_output(explorer, tiny):
     explorer.set_z(0.3, -0.2)
     with torch.no_grad():
         expected = tiny[0].decode(torch.tensor([explorer.z]))[0, 0]
-    img = Image.open(io.BytesIO(explorer.image.value))
+    img = Image.open(io.BytesIO(explorer.view.image.value))
     assert img.size == (28 * explorer.scale, 28 * explorer.scale)
     ink = np.asarray(img)[:: explorer.scale, :: explorer.scale]  # palette index = ink level
     assert np.abs(ink.astype(int) - (expected.numpy() * 255).round()).max() <= 1
@@ -80,16 +81,16 @@ def test_decoded_image_is_the_decoder_output(explorer, tiny):
 def test_set_z_clamps_off_map_values(explorer):
     z = explorer.set_z(1e9, -1e9)
     assert z == (explorer.z1.max, explorer.z2.min)
-    assert "clamped" in explorer.status.value and "off the map" in explorer.status.value
+    assert "clamped" in explorer.view.status.value and "off the map" in explorer.view.status.value
     explorer.set_z(0.1, 0.1)
-    assert "⚠" not in explorer.status.value
+    assert "⚠" not in explorer.view.status.value
 
 
 def test_the_clamp_note_names_the_coordinate_the_value_and_the_edge(explorer):
     """set_z clamps itself (not only the slider) and says so: which coordinate, what was asked, where it went."""
     z = explorer.set_z(explorer.z1.min - 5.0, 0.1)
     assert z == pytest.approx((explorer.z1.min, 0.1), abs=1e-6)
-    note = explorer.status.value
+    note = explorer.view.status.value
     assert f"z1={explorer.z1.min - 5.0:.4g} is off the map [{explorer.z1.min:.2f}, {explorer.z1.max:.2f}]" in note
     assert f"clamped to {explorer.z1.min:.2f}" in note and "z2=" not in note.split("Now at")[0]
     assert f"Now at z = ({explorer.z1.min:.2f}, 0.10)" in note
@@ -104,40 +105,40 @@ def test_an_error_in_an_update_shows_in_the_status_line_and_does_not_freeze(expl
 
     monkeypatch.setattr(explorer, "decode_current", broken)
     explorer.z1.value = 0.2                      # an observer runs and fails
-    assert "RuntimeError: the decoder is on strike" in explorer.status.value
+    assert "RuntimeError: the decoder is on strike" in explorer.view.status.value
     explorer.set_z(0.3, 0.3)                     # set_z too: reported, not raised
-    assert "could not update" in explorer.status.value and not explorer._busy
+    assert "could not update" in explorer.view.status.value and not explorer._busy
     monkeypatch.undo()
-    image = explorer.image.value
+    image = explorer.view.image.value
     explorer.z1.value = 0.4                      # the widget still reacts afterwards
-    assert explorer.status.value.startswith("z = (0.40, 0.30)") and explorer.image.value != image
+    assert explorer.view.status.value.startswith("z = (0.40, 0.30)") and explorer.view.image.value != image
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), "abc", None])
 def test_set_z_rejects_non_numbers_without_crashing(explorer, bad):
     explorer.set_z(0.25, 0.5)
-    image = explorer.image.value
+    image = explorer.view.image.value
     assert explorer.set_z(bad, 0.5) == pytest.approx((0.25, 0.5), abs=1e-6)
-    assert "not a finite number" in explorer.status.value
-    assert explorer.image.value == image
+    assert "not a finite number" in explorer.view.status.value
+    assert explorer.view.image.value == image
 
 
 def test_nan_slider_value_is_reverted_with_a_message(explorer):
     explorer.set_z(0.25, 0.5)
     explorer.z2.value = float("nan")
     assert explorer.z2.value == 0.5 and math.isfinite(explorer.z2.value)
-    assert "not a finite number" in explorer.status.value
+    assert "not a finite number" in explorer.view.status.value
 
 
 def test_recalling_near_real_items_inventing_far_away(explorer):
     explorer.set_z(*explorer.train_codes[7].tolist())
-    assert not explorer.nearest["inventing"] and "recalling" in explorer.neighbour_info.value
+    assert not explorer.nearest["inventing"] and "recalling" in explorer.view.neighbour_info.value
     i = explorer.nearest["index"]
     assert explorer.nearest["grade"] == 0 and explorer.nearest["distance"] <= 0.5 * float(explorer.spacing[i])
-    assert "latent distance to the nearest real item" in explorer.neighbour_info.value
-    assert explorer.status.value.endswith(latent.VERDICT_GRADES[0][1])
+    assert "latent distance to the nearest real item" in explorer.view.neighbour_info.value
+    assert explorer.view.status.value.endswith(latent.VERDICT_GRADES[0][1])
     explorer.set_z(explorer.z1.max, explorer.z2.max)
-    assert explorer.nearest["inventing"] and "inventing" in explorer.neighbour_info.value
+    assert explorer.nearest["inventing"] and "inventing" in explorer.view.neighbour_info.value
     i = explorer.nearest["index"]
     inventing_from = latent.VERDICT_GRADES[-2][0] * explorer.spacing[i]
     assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(inventing_from)
@@ -146,9 +147,9 @@ def test_recalling_near_real_items_inventing_far_away(explorer):
 
 
 def test_go_to_a_class_centre(explorer):
-    explorer.go_to.value = 1  # Trouser
+    explorer.view.go_to.value = 1  # Trouser
     assert explorer.z == pytest.approx(explorer.class_centre("Trouser"), abs=1e-6)
-    assert explorer.go_to.value == -1
+    assert explorer.view.go_to.value == -1
 
 
 def test_non_2d_model_is_refused_with_an_explanation(tiny):
@@ -175,13 +176,13 @@ def test_interpolation_ends_are_the_reconstructions(tiny, steps):
     assert torch.allclose(path[0], ends[0], atol=1e-6) and torch.allclose(path[-1], ends[1], atol=1e-6)
     assert not torch.allclose(path[steps // 2], ends[0], atol=1e-3)
     # the widget shows exactly those steps, side by side
-    strip = np.asarray(Image.open(io.BytesIO(ex.strip_image.value)))[::2, ::2]
+    strip = np.asarray(Image.open(io.BytesIO(ex.view.strip_image.value)))[::2, ::2]
     assert strip.shape == (28, 30 * steps - 2)
     for s in (0, steps - 1):
         assert np.abs(strip[:, 30 * s:30 * s + 28] - (path[s, 0].numpy() * 255).round()).max() <= 1
-    before = ex.strip_image.value
-    ex.pick[1].value = 1  # "to" a Trouser
-    assert ex.strip_image.value != before and "Trouser" in ex.strip_info.value
+    before = ex.view.strip_image.value
+    ex.view.pick[1].value = 1  # "to" a Trouser
+    assert ex.view.strip_image.value != before and "Trouser" in ex.view.strip_info.value
 
 
 def test_accepts_torchvision_datasets(tiny):

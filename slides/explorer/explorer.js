@@ -1,6 +1,6 @@
 /* The course's 2D latent explorer in the browser: no kernel, no framework, no network.
  *
- * explorer-data.js (written by ae_helpers/web_explorer.py at build time) sets window.AE_EXPLORER_DATA:
+ * explorer-data.js (written by ae_helpers/explorer/web.py at build time) sets window.AE_EXPLORER_DATA:
  * the 2D autoencoder's decoder (dense layers, float32, base64), the map picture with the pixel box of its
  * plotted area and the latent extent, a few thousand test items (codes, 28x28 pictures, labels), and the
  * verdict's set: the codes of the training items the notebook explorer searches (all 60,000 in full mode) with
@@ -55,7 +55,7 @@
     return Array.from(decodeInto(z));
   }
 
-  // ----- the map: pixel <-> z, the same linear mapping as ae_helpers.latent_map -------------------------
+  // ----- the map: pixel <-> z, the same linear mapping as ae_helpers.explorer.geometry ------------------
   function pixelToZ(px, py, map) {
     var bx = map.box, e = map.extent;  // box: columns of z1 = e[0], e[1]; rows of z2 = e[2], e[3]
     return [e[0] + (px - bx[0]) / (bx[1] - bx[0]) * (e[1] - e[0]),

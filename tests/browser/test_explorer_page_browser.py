@@ -23,7 +23,8 @@ def page_html(request, tmp_path_factory) -> Path:
     (conftest.quick_deck, built once), else (no npm for a deck) a quick explorer-only build."""
     build = load_slides_build()
     built = Path(build.BUILD_DIR) / build.EXPLORER_PAGE
-    sources = [Path(build.__file__), *Path(build.EXPLORER_SRC).iterdir(), jlab.REPO / "ae_helpers" / "web_explorer.py"]
+    sources = [Path(build.__file__), *Path(build.EXPLORER_SRC).iterdir(),
+               *(jlab.REPO / "ae_helpers" / "explorer").glob("*.py")]
     if built.is_file() and built.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
         return built
     if deck_buildable():

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ae_helpers import latent_map, web_explorer
+from ae_helpers.explorer import web
+from ae_helpers.explorer.geometry import MapGeometry
 from ae_helpers.latent import VERDICT_GRADES
 
 from . import jlab
@@ -91,18 +92,17 @@ def check_drag_and_keys(page, root, html: Path, shot_name: str, in_deck: bool = 
     jlab.shot(root, shot_name)
 
     one_pixel = ((extent[1] - extent[0]) / (c1 - c0), (extent[3] - extent[2]) / (r0 - r1))
-    for got, want, tol in zip(after["z"], latent_map.pixel_to_z(*end, box, extent), one_pixel):
+    for got, want, tol in zip(after["z"], MapGeometry(extent, box, data["w"], data["h"]).pixel_to_z(*end), one_pixel):
         assert abs(got - want) <= tol, f"dragging to map pixel {end} gave z={after['z']}, expected ~{want}"
     assert before["z"] != after["z"]
     want_ink = 255 - np.round(np.clip(after["decoded"], 0, 1) * 255)
     assert np.abs(np.array(after["item"]) - want_ink).max() <= 1, "Brian's item is the decoder's output at z"
     assert after["item"] != before["item"], "Brian's item did not change with the drag"
     assert after["nearest"]["index"] != before["nearest"]["index"], "the nearest item did not change"
-    _, labels, ink = web_explorer.items_from_data(web_explorer.read_data(html.parent / "explorer" /
-                                                                          web_explorer.DATA_FILE))
+    _, labels, ink = web.items_from_data(web.read_data(html.parent / "explorer" / web.DATA_FILE))
     k = after["nearest"]["index"]
     assert np.array_equal(np.array(after["near"]), 255 - ink[k].reshape(-1)), "the nearest item's picture is shown"
-    assert after["nearest"]["class"] == web_explorer.CLASS_NAMES[labels[k]]
+    assert after["nearest"]["class"] == web.CLASS_NAMES[labels[k]]
     assert after["text"] != before["text"] and after["nearest"]["class"] in after["text"]
     assert after["nearest"]["verdict"] in after["text"] and "latent distance" in after["text"]
     assert sum(words in after["text"] for _, words in VERDICT_GRADES) == 1, "one verdict"

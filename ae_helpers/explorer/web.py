@@ -1,11 +1,13 @@
 """Export the 2D latent explorer for the browser: the deck's live slide and ``explorer.html`` need no kernel.
 
-``export(out_dir, model, test_data)`` writes two files into ``out_dir`` (``slides/build.py`` calls it):
+``export(out_dir, model, test_data)`` builds the notebook explorer (:class:`~ae_helpers.explorer.LatentExplorer`)
+and writes what the page needs from it into two files in ``out_dir`` (``slides/build.py`` calls it):
 
 * ``explorer-data.js``: ``window.AE_EXPLORER_DATA = {...}``, loaded with a plain ``<script>`` tag (so it works
   from ``file://``, where a page may not ``fetch`` files): the decoder's dense layers (float32, base64,
   each weight matrix row-major ``(out, in)`` like torch), the map picture (the notebook explorer's own,
-  a PNG) with the pixel box of its plotted area and the latent extent, and ``n_items`` test items (codes,
+  a PNG) with its geometry (:func:`map_data`: the pixel box of its plotted area and the latent extent, the same
+  linear pixel <-> z mapping as :class:`~ae_helpers.explorer.geometry.MapGeometry`), ``n_items`` test items (codes,
   labels, 28x28 pictures on one PNG sheet) for the picture in the nearest-item panel and the interpolation strip.
   The verdict is the notebook explorer's (``LatentExplorer.find_nearest``, ``ae_helpers.latent.verdict``), on the
   same set: the codes of the training items that explorer searches (:func:`training_set`: notebook 05's, all
@@ -32,9 +34,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import latent
-from .data import CLASS_NAMES
-from .settings import quick_or
+from .. import latent
+from ..data import CLASS_NAMES
+from ..settings import quick_or
+from .geometry import MapGeometry
+from .view import MapPicture
+from .widget import LatentExplorer
 
 DATA_FILE, REFERENCE_FILE = "explorer-data.js", "decode-reference.json"
 _PREFIX = "window.AE_EXPLORER_DATA = "
@@ -47,7 +52,7 @@ QUICK_TRAIN_ITEMS = 8000
 def training_set():
     """The training items notebook 05's explorer searches for the nearest real item: all 60,000 (quick mode: the
     first 8,000), ``(images, labels)``."""
-    from . import data
+    from .. import data
 
     return data.load("train", quick_or(None, QUICK_TRAIN_ITEMS))
 
@@ -84,12 +89,14 @@ def _png_url(img) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _map_png(explorer) -> str:
+def map_data(picture: MapPicture, geometry: MapGeometry) -> dict:
+    """The map for the page: the bare ``picture`` as a PNG and its ``geometry`` (size, pixel box, latent extent)."""
     from PIL import Image
 
-    img = Image.fromarray(explorer._map, mode="P")
-    img.putpalette(explorer._map_palette)
-    return _png_url(img)
+    img = Image.fromarray(picture.pixels, mode="P")
+    img.putpalette(picture.palette)
+    return {"png": _png_url(img), "width": geometry.width, "height": geometry.height,
+            "box": list(geometry.box), "extent": list(geometry.extent)}
 
 
 def _sprite(ink: np.ndarray, cols: int) -> str:
@@ -109,21 +116,17 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10, train_da
     """What the page needs, as a JSON-able dict (see the module docstring). ``test_data``: Fashion-MNIST
     test images and labels (the map shows all of them; the first ``n_items`` are carried for the pictures).
     ``train_data``: the items the verdict measures against (default :func:`training_set`, notebook 05's)."""
-    from .explorer import LatentExplorer
-    from .explorer_view import images_and_labels
-
-    x, y = images_and_labels(test_data, "test_data")
+    # The notebook explorer itself: its map, geometry, start point, training codes and their spacings
+    ex = LatentExplorer(model, training_set() if train_data is None else train_data, test_data, steps=steps)
+    x, y = ex.x_test, ex.y_test
     n = min(int(n_items), len(x))
-    # The notebook explorer itself: its map, extent, start point, training codes and their spacings
-    ex = LatentExplorer(model, training_set() if train_data is None else train_data, (x, y), steps=steps)
     codes = ex.test_codes[:n].numpy()
     layers = decoder_layers(model)
     return {
         "version": 2,
         "layers": [{"in": L["in"], "out": L["out"], "act": L["act"], "w": _b64(L["weight"], "<f4"),
                     "b": _b64(L["bias"], "<f4")} for L in layers],
-        "map": {"png": _map_png(ex), "width": int(ex._map.shape[1]), "height": int(ex._map.shape[0]),
-                "box": [float(v) for v in ex._map_box], "extent": [float(v) for v in ex.extent]},
+        "map": map_data(ex.map_picture, ex.geometry),
         "items": {"n": n, "index": list(range(n)), "codes": _b64(codes, "<f4"),
                   "labels": _b64(y[:n].numpy(), np.uint8),
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
@@ -158,7 +161,7 @@ def export(out_dir, model, test_data, n_items: int = 3000, steps: int = 10, trai
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = export_data(model, test_data, n_items, steps, train_data)
-    _write(out / DATA_FILE, "/* The 2D latent explorer's model and items, written by ae_helpers/web_explorer.py. */\n"
+    _write(out / DATA_FILE, "/* The 2D latent explorer's model and items, written by ae_helpers/explorer/web.py. */\n"
            + _PREFIX + json.dumps(data, separators=(",", ":")) + ";\n")
     zs = reference_points(data["map"]["extent"])
     with torch.no_grad():

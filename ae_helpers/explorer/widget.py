@@ -5,7 +5,9 @@ the last line of a cell). Everything heavy (encoding all items, drawing the map)
 the constructor; a slider move only decodes one point, pastes a marker onto the cached map and
 finds the nearest real training item (about 1-3 ms, see ``benchmarks/bench_explorer.py``).
 Clicking or dragging on the map moves z there (ipyevents). The same explorer runs without a kernel in
-the browser (``ae_helpers.web_explorer`` exports it; ``make explorer``).
+the browser (:mod:`ae_helpers.explorer.web` exports it; ``make explorer``). Its parts: the widgets and pictures
+are :mod:`ae_helpers.explorer.view` (``self.view``), where the map sits in the latent space (``self.geometry``)
+is :mod:`ae_helpers.explorer.geometry`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,23 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
-from . import latent, latent_map
-from .data import CLASS_NAMES
-from .explorer_view import GRAY_R, build_widgets, images_and_labels, ink, png, render_map, static_figure
+from .. import latent
+from ..data import CLASS_NAMES, as_tensors
+from .view import GRAY_R, build_view, draw_marker, draw_path, ink, png, render_map, static_figure, strip
+
+
+def images_and_labels(data, what: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """A torchvision dataset (or Subset) or an ``(images, labels)`` pair -> float images, int labels."""
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        x, y = torch.as_tensor(data[0]).float(), torch.as_tensor(data[1]).long()
+    elif hasattr(data, "targets") or isinstance(data, torch.utils.data.Subset):
+        x, y = as_tensors(data)
+    else:
+        raise TypeError(f"{what} must be a Fashion-MNIST dataset or an (images, labels) pair, got {type(data)}")
+    x = x.reshape(-1, 1, 28, 28)
+    if len(x) != len(y) or len(x) < 2:
+        raise ValueError(f"{what}: need at least 2 images and one label per image, got {len(x)} and {len(y)}")
+    return x, y
 
 
 class LatentExplorer(widgets.VBox):
@@ -40,8 +56,9 @@ class LatentExplorer(widgets.VBox):
     what happened and nothing is raised. A slider set to NaN from code is put back the same way.
     After each move ``self.nearest`` holds the nearest-neighbour result and ``self.marker_xy`` the ring's pixel.
     A click or a drag on the map (ipyevents) calls ``click_map(column, row)``: z moves to that pixel of the map
-    picture (see :mod:`ae_helpers.latent_map`), clamped like ``set_z`` outside the plotted area. The map also shows
-    the interpolation strip's path (``self.path_xy``).
+    picture (``self.geometry``), clamped like ``set_z`` outside the plotted area. The map also shows the
+    interpolation strip's path (``self.path_xy``). ``self.z1``, ``self.z2`` are the sliders (their ``min``/``max``:
+    the map's edges); all widgets are in ``self.view``; ``self.map_picture`` is the bare map (no ring, no path).
     """
 
     def __init__(self, model, train_data, test_data=None, *, margin=0.25, steps=10, image_px=224,
@@ -66,11 +83,13 @@ class LatentExplorer(widgets.VBox):
         self.spacing = latent.local_spacing(self.train_codes)  # how far apart the items hang around each one
         self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther than this from item i: "inventing"
         self._spacing = self.spacing.tolist()  # a Python float per item: no tensor indexing per move
-        self.extent = latent.extent(self.test_codes, margin, quantile=0.001)
-        self._map, self._map_palette, self._map_box = render_map(self.test_codes, self.y_test, self.extent,
-                                                                 map_size, dpi, max_map_points)
-        self._map_base = self._map  # the map with the interpolation path on it (see _update_strip)
-        build_widgets(self, image_px)
+        self.map_picture, self.geometry = render_map(self.test_codes, self.y_test,
+                                                     latent.extent(self.test_codes, margin, quantile=0.001),
+                                                     map_size, dpi, max_map_points)
+        self._map_base = self.map_picture.pixels  # the map with the interpolation path on it (see _update_strip)
+        self.view = build_view(self.geometry, self.scale, self.steps, self.y_test, on_slider=self._on_slider,
+                               on_pixel=self.click_map, on_go_to=self._on_go_to, on_pick=self._update_strip)
+        self.children = self.view.children
         self._busy, self._nn_index, self._marker_at, self.nearest = False, None, None, {}
         self.set_z(*self.test_codes.median(0).values.tolist())
         self._update_strip()
@@ -82,37 +101,31 @@ class LatentExplorer(widgets.VBox):
 
     # ----- per move: cheap -----------------------------------------------------------------------
     @property
+    def z1(self) -> widgets.FloatSlider:
+        return self.view.z1
+
+    @property
+    def z2(self) -> widgets.FloatSlider:
+        return self.view.z2
+
+    @property
     def z(self) -> tuple[float, float]:
         return (self.z1.value, self.z2.value)
 
     @property
     def marker_xy(self) -> tuple[int, int]:
         """Pixel (column, row) of the marker on the map image."""
-        x, y = latent_map.z_to_pixel(self.z1.value, self.z2.value, self._map_box, self.extent)
+        x, y = self.geometry.z_to_pixel(self.z1.value, self.z2.value)
         return round(x), round(y)
 
     def click_map(self, px: float, py: float) -> tuple[float, float]:
         """A click (or drag) at pixel (column ``px``, row ``py``) of the map image: move z there.
         Outside the plotted area, z is clamped to the map's edge and the status line says so."""
-        return self.set_z(*latent_map.pixel_to_z(px, py, self._map_box, self.extent))
+        return self.set_z(*self.geometry.pixel_to_z(px, py))
 
     def set_z(self, z1, z2) -> tuple[float, float]:
         """Move to (z1, z2); clamp to the map, reject NaN/inf/non-numbers (see the class docstring)."""
-        notes, new = [], []
-        for name, value, s in (("z1", z1, self.z1), ("z2", z2, self.z2)):
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                v = math.nan
-            if not math.isfinite(v):
-                notes.append(f"{name}={value!r} is not a finite number, so {name} stays at {s.value:.2f}")
-                v = s.value
-            elif not s.min <= v <= s.max:
-                clamped = min(max(v, s.min), s.max)
-                notes.append(f"{name}={v:.4g} is off the map [{s.min:.2f}, {s.max:.2f}]; "
-                             f"clamped to {clamped:.2f}")
-                v = clamped
-            new.append(v)
+        new, notes = self.geometry.clamp(z1, z2, self.z)
         self._busy = True  # one update for both sliders
         try:
             self.z1.value, self.z2.value = new
@@ -139,13 +152,13 @@ class LatentExplorer(widgets.VBox):
         try:
             self._update(note)
         except Exception as exc:  # an observer must not die: the next move tries again
-            self.status.value = (f"<span style='color:#b00020'>⚠ could not update at z = ({self.z1.value:.2f}, "
-                                 f"{self.z2.value:.2f}): {type(exc).__name__}: {exc}</span>")
+            self.view.status.value = (f"<span style='color:#b00020'>⚠ could not update at z = "
+                                      f"({self.z1.value:.2f}, {self.z2.value:.2f}): {type(exc).__name__}: {exc}</span>")
 
     def _on_go_to(self, change):
         if change["new"] >= 0:
             self.set_z(*self.class_centre(change["new"]))
-            self.go_to.value = -1  # so the same class can be picked again
+            self.view.go_to.value = -1  # so the same class can be picked again
 
     def class_centre(self, label) -> tuple[float, float]:
         """The code of the most central training item of class ``label`` (an index or a class name): the one
@@ -174,18 +187,19 @@ class LatentExplorer(widgets.VBox):
                 "inventing": grade == len(latent.VERDICT_GRADES) - 1, "verdict": latent.verdict(dist, spacing)}
 
     def _update(self, note=""):
-        self.image.value = png(ink(self.decode_current()[0], self.scale), GRAY_R)
+        view = self.view
+        view.image.value = png(ink(self.decode_current()[0], self.scale), GRAY_R)
         self._draw_map()
         nn = self.nearest = self.find_nearest(*self.z)
         if nn["index"] != self._nn_index:
             self._nn_index = nn["index"]
-            self.neighbour_image.value = png(ink(self.x_train[nn["index"], 0], 3), GRAY_R)
+            view.neighbour_image.value = png(ink(self.x_train[nn["index"], 0], 3), GRAY_R)
         colour = ("#1a7f37", "#8a6d00", "#b35900")[min(nn["grade"], 2)]
-        self.neighbour_info.value = (f"{nn['class']} (training item #{nn['index']})"
+        view.neighbour_info.value = (f"{nn['class']} (training item #{nn['index']})"
                                      f"<br><b style='color:{colour}'>{nn['verdict']}</b>")
         z = f"z = ({self.z1.value:.2f}, {self.z2.value:.2f})"
         words = latent.VERDICT_GRADES[nn["grade"]][1]
-        self.status.value = (f"<span style='color:#b00020'>⚠ {note}. Now at {z}: {words}.</span>" if note
+        view.status.value = (f"<span style='color:#b00020'>⚠ {note}. Now at {z}: {words}.</span>" if note
                              else f"{z}: {words}")
 
     def _draw_map(self, force=False):
@@ -193,8 +207,8 @@ class LatentExplorer(widgets.VBox):
         if force or self.marker_xy != self._marker_at:
             self._marker_at = self.marker_xy
             m = self._map_base.copy()
-            latent_map.draw_marker(m, *self._marker_at, self._map_box)
-            self.map_image.value = png(m, self._map_palette)
+            draw_marker(m, *self._marker_at, self.geometry.box)
+            self.view.map_image.value = png(m, self.map_picture.palette)
 
     # ----- interpolation and the static figure ---------------------------------------------------
     def item_index(self, label, k=0) -> int:
@@ -214,26 +228,22 @@ class LatentExplorer(widgets.VBox):
             return self.model.decode(latent.interpolate(a, b, steps or self.steps))
 
     def _update_strip(self):
-        i, j = (self.item_index(p.value, k.value) for p, k in zip(self.pick, self.pick_k))
-        imgs = ink(self.interpolate(i, j)[:, 0], 1)
-        strip = np.zeros((28, self.steps * 30 - 2), np.uint8)
-        for s, img in enumerate(imgs):
-            strip[:, 30 * s:30 * s + 28] = img
-        self.strip_image.value = png(strip.repeat(2, 0).repeat(2, 1), GRAY_R)
-        self._map_base = self._map.copy()  # the path from item i's code to item j's, with one dot per step
+        view = self.view
+        i, j = (self.item_index(p.value, k.value) for p, k in zip(view.pick, view.pick_k))
+        view.strip_image.value = png(strip(ink(self.interpolate(i, j)[:, 0], 1)), GRAY_R)
+        self._map_base = self.map_picture.pixels.copy()  # the path from item i's code to item j's, a dot per step
         a, b = self.test_codes[[i, j]].tolist()
         steps = np.linspace(0, 1, self.steps)
-        self.path_xy = [latent_map.z_to_pixel(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), self._map_box,
-                                              self.extent) for t in steps]
-        latent_map.draw_path(self._map_base, self.path_xy)
+        self.path_xy = [self.geometry.z_to_pixel(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])) for t in steps]
+        draw_path(self._map_base, self.path_xy)
         self._draw_map(force=True)
-        self.strip_info.value = (f"from {CLASS_NAMES[int(self.y_test[i])]} (item #{i}) to "
+        view.strip_info.value = (f"from {CLASS_NAMES[int(self.y_test[i])]} (item #{i}) to "
                                  f"{CLASS_NAMES[int(self.y_test[j])]} (item #{j}) in {self.steps} steps")
 
     def show_static(self, n=15):
         """A plain matplotlib figure of the same wardrobe (for exported or un-rendered notebooks):
         Brian's items on an ``n`` x ``n`` grid of the map, next to the real items' codes."""
-        return static_figure(self.model, self.test_codes, self.y_test, self.extent, self.z, n)
+        return static_figure(self.model, self.test_codes, self.y_test, self.geometry.extent, self.z, n)
 
     def __repr__(self):
         return (f"LatentExplorer at z = ({self.z1.value:.2f}, {self.z2.value:.2f}): an interactive widget; "

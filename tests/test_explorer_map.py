@@ -1,5 +1,6 @@
-"""The map of the latent explorer: the pure pixel <-> z mapping, clicks and drags on the map (as ipyevents
-delivers them), clamping outside the plotted area, and the interpolation path drawn on the map."""
+"""The map of the latent explorer: its geometry (the pure pixel <-> z mapping, keeping z on the map), clicks and
+drags on the map (as ipyevents delivers them), clamping outside the plotted area, and the interpolation path drawn
+on the map."""
 
 import io
 
@@ -8,49 +9,69 @@ import pytest
 import torch
 from PIL import Image
 
-from ae_helpers import latent_map
 from ae_helpers.explorer import LatentExplorer
+from ae_helpers.explorer.geometry import MapGeometry
+from ae_helpers.explorer.view import MARK, draw_marker, draw_path
 from ae_helpers.models import Autoencoder
 from ae_helpers.training import train
 
 BOX = (60.0, 460.0, 340.0, 40.0)   # columns of z1 = -2, 6; rows of z2 = -1, 2 (rows grow downwards)
 EXTENT = (-2.0, 6.0, -1.0, 2.0)
+MAP = MapGeometry(EXTENT, BOX, 520, 380)
 
 
 def test_pixel_to_z_maps_the_box_corners_to_the_extent():
-    assert latent_map.pixel_to_z(60, 340, BOX, EXTENT) == pytest.approx((-2, -1))
-    assert latent_map.pixel_to_z(460, 40, BOX, EXTENT) == pytest.approx((6, 2))
-    assert latent_map.pixel_to_z(260, 190, BOX, EXTENT) == pytest.approx((2, 0.5))
-    # outside the plotted area: a z outside the extent (clamping is the explorer's job)
-    z1, z2 = latent_map.pixel_to_z(0, 400, BOX, EXTENT)
+    assert MAP.pixel_to_z(60, 340) == pytest.approx((-2, -1))
+    assert MAP.pixel_to_z(460, 40) == pytest.approx((6, 2))
+    assert MAP.pixel_to_z(260, 190) == pytest.approx((2, 0.5))
+    # outside the plotted area: a z outside the extent (clamping is set_z's job)
+    z1, z2 = MAP.pixel_to_z(0, 400)
     assert z1 < EXTENT[0] and z2 < EXTENT[2]
 
 
 @pytest.mark.parametrize("z", [(-2, -1), (6, 2), (0.3, 1.7), (5.5, -0.9)])
 def test_z_to_pixel_is_the_inverse(z):
-    px = latent_map.z_to_pixel(*z, BOX, EXTENT)
-    assert latent_map.pixel_to_z(*px, BOX, EXTENT) == pytest.approx(z)
+    px = MAP.z_to_pixel(*z)
+    assert MAP.pixel_to_z(*px) == pytest.approx(z)
 
 
 def test_empty_box_is_refused():
     with pytest.raises(ValueError, match="plotted area is empty"):
-        latent_map.pixel_to_z(1, 1, (5, 5, 3, 1), EXTENT)
+        MapGeometry(EXTENT, (5, 5, 3, 1), 10, 10)
 
 
 def test_event_pixel_prefers_image_pixels_and_scales_css_pixels():
-    assert latent_map.event_pixel({"dataX": 12, "dataY": 34, "relativeX": 1, "relativeY": 1}, 400, 300) == (12, 34)
+    picture = MapGeometry(EXTENT, BOX, 400, 300)
+    assert picture.event_pixel({"dataX": 12, "dataY": 34, "relativeX": 1, "relativeY": 1}) == (12, 34)
     # drawn at twice its size: CSS pixel 200 is image pixel 100
     ev = {"relativeX": 200, "relativeY": 50, "boundingRectWidth": 800, "boundingRectHeight": 600}
-    assert latent_map.event_pixel(ev, 400, 300) == (100, 25)
+    assert picture.event_pixel(ev) == (100, 25)
+
+
+def test_the_geometry_is_immutable():
+    with pytest.raises(AttributeError):
+        MAP.box = (0, 1, 1, 0)
+
+
+def test_clamp_keeps_z_on_the_map_and_says_what_it_changed():
+    assert MAP.clamp(2.0, 0.5, (0.0, 0.0)) == ([2.0, 0.5], [])
+    z, notes = MAP.clamp(9.0, -1.5, (0.0, 0.0))
+    assert z == [6.0, -1.0]
+    assert notes == ["z1=9 is off the map [-2.00, 6.00]; clamped to 6.00",
+                     "z2=-1.5 is off the map [-1.00, 2.00]; clamped to -1.00"]
+    z, notes = MAP.clamp(float("nan"), "x", (1.0, 1.5))
+    assert z == [1.0, 1.5]
+    assert notes == ["z1=nan is not a finite number, so z1 stays at 1.00",
+                     "z2='x' is not a finite number, so z2 stays at 1.50"]
 
 
 def test_draw_path_and_marker_use_their_own_palette_slots():
     m = np.zeros((50, 80), np.uint8)
-    latent_map.draw_path(m, [(10, 10), (40, 25), (70, 40)])
-    assert m[10, 10] == m[40, 70] == m[25, 40] == latent_map.MARK["path"]
+    draw_path(m, [(10, 10), (40, 25), (70, 40)])
+    assert m[10, 10] == m[40, 70] == m[25, 40] == MARK["path"]
     assert m[40, 10] == 0
-    latent_map.draw_marker(m, 5, 45, (0, 79, 49, 0))  # near a corner: clipped, no IndexError
-    assert m[45, 5] == latent_map.MARK["ring"]
+    draw_marker(m, 5, 45, (0, 79, 49, 0))  # near a corner: clipped, no IndexError
+    assert m[45, 5] == MARK["ring"]
 
 
 @pytest.fixture(scope="module")
@@ -68,24 +89,24 @@ def _indices(png: bytes) -> np.ndarray:
 
 def test_a_click_on_the_map_moves_z_there(explorer):
     ex = explorer
-    c0, c1, r0, r1 = ex._map_box
+    c0, c1, r0, r1 = ex.geometry.box
     px, py = c0 + 0.3 * (c1 - c0), r0 + 0.6 * (r1 - r0)
-    before = ex.image.value
+    before = ex.view.image.value
     ex.click_map(px, py)
-    a, b, c, d = ex.extent
+    a, b, c, d = ex.geometry.extent
     assert ex.z == pytest.approx((a + 0.3 * (b - a), c + 0.6 * (d - c)))
     assert (ex.z1.value, ex.z2.value) == ex.z  # the sliders follow
     assert ex.marker_xy == (round(px), round(py))
-    assert ex.image.value != before and "⚠" not in ex.status.value
+    assert ex.view.image.value != before and "⚠" not in ex.view.status.value
 
 
 def test_ipyevents_press_and_drag_move_z(explorer):
     ex = explorer
-    if ex._pointer is None:
+    if ex.view.pointer is None:
         pytest.skip("ipyevents is not installed")
-    press, drag = ex._pointer
-    assert press.source is ex.map_image and "mousedown" in press.watched_events
-    c0, c1, r0, r1 = ex._map_box
+    press, drag = ex.view.pointer
+    assert press.source is ex.view.map_image and "mousedown" in press.watched_events
+    c0, c1, r0, r1 = ex.geometry.box
     press._handle_mouse_msg(press, {"event": "mousedown", "type": "mousedown", "dataX": round(c0 + 10),
                                 "dataY": round(r1 + 10)}, None)
     assert ex.marker_xy == (round(c0 + 10), round(r1 + 10))
@@ -101,18 +122,18 @@ def test_a_click_outside_the_plotted_area_clamps_to_the_edge(explorer):
     ex = explorer
     ex.click_map(0, 0)  # the picture's top-left corner: left of and above the axes
     assert ex.z == (ex.z1.min, ex.z2.max)
-    assert "clamped" in ex.status.value and "off the map" in ex.status.value
+    assert "clamped" in ex.view.status.value and "off the map" in ex.view.status.value
 
 
 def test_the_interpolation_path_is_on_the_map(explorer):
     ex = explorer
     ex.set_z(ex.z1.min, ex.z2.min)
-    m = _indices(ex.map_image.value)
-    path = latent_map.MARK["path"]
-    i, j = (ex.item_index(p.value, k.value) for p, k in zip(ex.pick, ex.pick_k))
+    m = _indices(ex.view.map_image.value)
+    path = MARK["path"]
+    i, j = (ex.item_index(p.value, k.value) for p, k in zip(ex.view.pick, ex.view.pick_k))
     for end in (i, j):
-        x, y = (round(v) for v in latent_map.z_to_pixel(*ex.test_codes[end].tolist(), ex._map_box, ex.extent))
+        x, y = (round(v) for v in ex.geometry.z_to_pixel(*ex.test_codes[end].tolist()))
         assert (m[y - 1:y + 2, x - 1:x + 2] == path).any(), "each end of the path is drawn on the map"
     assert len(ex.path_xy) == ex.steps
-    ex.pick[1].value = 1  # another "to" item: the path moves with it
-    assert not np.array_equal(_indices(ex.map_image.value) == path, m == path)
+    ex.view.pick[1].value = 1  # another "to" item: the path moves with it
+    assert not np.array_equal(_indices(ex.view.map_image.value) == path, m == path)
