@@ -1,6 +1,7 @@
 """Statistics the notebooks teach about images and models (one number per image, or one per model).
 
-Latent-space statistics (neighbours, spacing, the verdict) live in :mod:`ae_helpers.latent`; figures only draw
+Latent-space geometry (nearest items, spacing, the verdict) lives in :mod:`ae_helpers.latent` (the statistics
+here build on it: the classes of neighbours, the draws' holes); figures only draw
 (:mod:`ae_helpers.figures`). Each function here is tested in ``tests/test_measures.py``.
 """
 
@@ -116,7 +117,109 @@ def grid_points(extent, n=15):
     return torch.cartesian_prod(torch.linspace(y1, y0, n), torch.linspace(x0, x1, n)).flip(1)
 
 
-
-
-
 # -- statistics of notebooks 05-08 (added below this line) --
+
+#: Kinds of clothing that look alike: the three shoes, and the four tops with sleeves or without.
+SHOES = ("Sandal", "Sneaker", "Ankle boot")
+TOPS = ("T-shirt/top", "Pullover", "Coat", "Shirt")
+
+
+def neighbour_classes(codes, labels) -> torch.Tensor:
+    """For every item, the class of its nearest *other* item (distance between codes)."""
+    return torch.as_tensor(labels)[latent.nearest_item(codes, codes, exclude_self=True)[0]]
+
+
+def neighbour_share(neighbour, labels, of, among) -> float:
+    """Share of the items whose class is in ``of`` whose nearest other item (``neighbour``, from
+    :func:`neighbour_classes`) has a class in ``among`` (class names)."""
+    of_ids = torch.tensor([CLASS_NAMES.index(c) for c in of])
+    among_ids = torch.tensor([CLASS_NAMES.index(c) for c in among])
+    mine = torch.isin(torch.as_tensor(labels), of_ids)
+    return torch.isin(neighbour[mine], among_ids).float().mean().item()
+
+
+def top_neighbours(neighbour, labels, label: str, n: int = 3) -> str:
+    """"Trouser 88%, Dress 7%, ...": the commonest classes among the nearest neighbours of one class."""
+    mine = torch.as_tensor(labels) == CLASS_NAMES.index(label)
+    counts = torch.bincount(neighbour[mine], minlength=len(CLASS_NAMES))
+    top = counts.argsort(descending=True)[:n]
+    return ", ".join(f"{CLASS_NAMES[k]} {counts[k] / mine.sum():.0%}" for k in top.tolist())
+
+
+def neighbour_mixups(neighbour, labels) -> dict:
+    """``{class name: (share of its items whose nearest other item is of another class, the commonest of
+    those other classes)}`` for each class present, from :func:`neighbour_classes`."""
+    labels = torch.as_tensor(labels)
+    out = {}
+    for c in labels.unique().tolist():
+        mine = labels == c
+        foreign = neighbour[mine & (neighbour != c)]
+        common = CLASS_NAMES[int(foreign.mode().values)] if len(foreign) else None
+        out[CLASS_NAMES[c]] = ((neighbour[mine] != c).float().mean().item(), common)
+    return out
+
+
+def one_per_class_pair(candidates, pairs, labels, n=10):
+    """Up to ``n`` of ``candidates`` (indices into ``pairs`` of item indices): first one per pair of classes,
+    in order, then the rest, so that a picture shows as many different blends as it can."""
+    firsts, rest, seen = [], [], set()
+    for k in candidates:
+        classes = tuple(sorted(int(labels[i]) for i in pairs[k]))
+        (rest if classes in seen else firsts).append(k)
+        seen.add(classes)
+    return (firsts + rest)[:n]
+
+
+def grade_counts(grades) -> list[int]:
+    """How many points got each grade of the explorer's verdict (one count per ``latent.VERDICT_GRADES``)."""
+    return [list(grades).count(grade) for grade in range(len(latent.VERDICT_GRADES))]
+
+
+def roc_curve(normal_scores, anomaly_scores) -> tuple[torch.Tensor, torch.Tensor]:
+    """False- and true-positive rates (fpr, tpr) as the threshold falls through every score."""
+    steps = torch.cat([torch.tensor([float("inf")]), torch.cat([normal_scores, anomaly_scores]).sort(
+        descending=True).values])
+    caught = torch.searchsorted(anomaly_scores.sort().values, steps, side="left")
+    flagged = torch.searchsorted(normal_scores.sort().values, steps, side="left")
+    return 1 - flagged / len(normal_scores), 1 - caught / len(anomaly_scores)
+
+
+#: 95 % of the draws of a 2D standard normal fall inside this radius (sqrt of the chi-square(2) 95 % point).
+RADIUS_95 = (-2 * torch.log(torch.tensor(0.05))).sqrt().item()
+
+
+def draw_measures(codes, labels, draws, decoded=None, gallery=None, centre=0.0, spread=1.0) -> dict:
+    """How random ``draws`` relate to the real items' ``codes`` (and, optionally, their decoded pictures).
+
+    * ``reach``: share of real items inside the region where 95 % of the draws land (the circle of N(0, I);
+      for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
+    * ``mix``: total variation distance between the classes of the items nearest to the draws and 10 % each;
+    * ``holes``: share of draws that notebook 05's explorer would call "inventing" (``latent.grade_points``);
+    * with ``decoded`` and ``gallery`` (real photos): ``nearest_photo``, the median pixel MSE from each decoded
+      draw to its nearest photo in the gallery (low = close to some real photo in pixels, which a faint blur also
+      is: pixel MSE favours the average, notebook 04), and the mean ``sharpness`` of the decoded draws.
+    """
+    closest, _ = latent.nearest_item(draws, codes)
+    mix = torch.bincount(labels[closest], minlength=10).float() / len(draws)
+    grades = latent.grade_points(draws, codes)["grade"]
+    out = {"reach": (((codes - centre) / spread).norm(dim=1) <= RADIUS_95).float().mean().item(),
+           "mix": 0.5 * (mix - 0.1).abs().sum().item(),
+           "holes": (grades == len(latent.VERDICT_GRADES) - 1).float().mean().item()}
+    if decoded is not None:
+        photo = gallery[latent.nearest_item(decoded, gallery)[0]]
+        out["nearest_photo"] = per_image_mse(decoded, photo).median().item()
+        out["sharpness"] = sharpness(decoded).mean().item()
+    return out
+
+
+def checker_score(images) -> float:
+    """How much of the image's contrast lies in the finest even/odd patterns (0 = none).
+
+    Three patterns of +1/-1 signs: the checkerboard ((row + column) even or odd), stripes along the rows (row even
+    or odd) and along the columns; for each, the share of the contrast that sits in it; the score adds the three.
+    """
+    i, j = torch.arange(28)[:, None], torch.arange(28)[None, :]
+    patterns = [((i + j) % 2) * 2 - 1, (i % 2) * 2 - 1 + 0 * j, (j % 2) * 2 - 1 + 0 * i]
+    centred = images - images.mean(dim=(-1, -2), keepdim=True)
+    contrast = centred.abs().mean(dim=(-1, -2))
+    return sum(((centred * sign).mean(dim=(-1, -2)).abs() / contrast).mean().item() for sign in patterns)

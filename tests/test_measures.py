@@ -1,5 +1,7 @@
 """ae_helpers.measures against hand-computed references."""
 
+import math
+
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -107,7 +109,82 @@ def test_near_the_data_keeps_points_the_explorer_calls_near():
     assert radius == pytest.approx(torch.cdist(points, train_codes).min(1).values.max().item(), rel=1e-5)
 
 
-
-
-
 # -- tests of notebooks 05-08's statistics (added below this line) --
+
+
+def test_neighbour_classes_is_the_class_of_the_nearest_other_item():
+    codes = torch.tensor([[0.0], [1.0], [10.0], [12.0]])          # pairs: (0, 1) and (2, 3)
+    assert measures.neighbour_classes(codes, [5, 6, 7, 8]).tolist() == [6, 5, 8, 7]
+
+
+def test_neighbour_share_and_top_neighbours_count_by_hand():
+    names = ["Trouser", "Trouser", "Trouser", "Trouser", "Sandal", "Sneaker"]
+    labels = torch.tensor([CLASS_NAMES.index(n) for n in names])
+    neighbour = torch.tensor([CLASS_NAMES.index(n) for n in
+                              ["Trouser", "Trouser", "Trouser", "Dress", "Sneaker", "Bag"]])
+    assert measures.neighbour_share(neighbour, labels, ["Trouser"], ["Trouser"]) == 0.75
+    assert measures.neighbour_share(neighbour, labels, measures.SHOES, measures.SHOES) == 0.5
+    assert measures.top_neighbours(neighbour, labels, "Trouser", n=2) == "Trouser 75%, Dress 25%"
+
+
+def test_neighbour_mixups_share_and_commonest_other_class():
+    labels = torch.tensor([0, 0, 0, 1, 1])
+    neighbour = torch.tensor([0, 1, 1, 1, 1])                     # two of class 0's three sit next to class 1
+    mixups = measures.neighbour_mixups(neighbour, labels)
+    assert list(mixups) == [CLASS_NAMES[0], CLASS_NAMES[1]]
+    assert abs(mixups[CLASS_NAMES[0]][0] - 2 / 3) < 1e-6 and mixups[CLASS_NAMES[0]][1] == CLASS_NAMES[1]
+    assert mixups[CLASS_NAMES[1]] == (0.0, None)
+
+
+def test_one_per_class_pair_puts_repeated_pairs_last():
+    labels = [0, 1, 0, 1]
+    pairs = [(0, 1), (0, 2), (2, 3), (1, 3)]                      # classes (0, 1), (0, 0), (0, 1), (1, 1)
+    assert measures.one_per_class_pair([0, 2, 1, 3], pairs, labels) == [0, 1, 3, 2]
+    assert measures.one_per_class_pair([0, 2, 1, 3], pairs, labels, n=2) == [0, 1]
+
+
+def test_grade_counts_one_count_per_verdict_grade():
+    assert measures.grade_counts([0, 2, 2, 1, 2]) == [1, 1, 3]
+    assert measures.grade_counts(torch.tensor([1, 1])) == [0, 2, 0]
+
+
+def test_roc_curve_and_its_area_on_a_hand_worked_example():
+    normal, anomaly = torch.tensor([0.1, 0.4]), torch.tensor([0.35, 0.8])
+    fpr, tpr = measures.roc_curve(normal, anomaly)
+    # thresholds inf, 0.8, 0.4, 0.35, 0.1: a score at or above the threshold is flagged
+    assert fpr.tolist() == [0.0, 0.0, 0.5, 0.5, 1.0]
+    assert tpr.tolist() == [0.0, 0.5, 0.5, 1.0, 1.0]
+    assert torch.trapezoid(tpr, fpr).item() == 0.75                # 3 of the 4 (anomaly, normal) pairs ordered
+
+
+def test_radius_95_holds_95_percent_of_a_2d_normal():
+    assert abs(math.exp(-measures.RADIUS_95 ** 2 / 2) - 0.05) < 1e-6    # P(|z| > r) = exp(-r^2 / 2) in 2D
+
+
+def test_draw_measures_on_a_hand_made_wardrobe():
+    codes = torch.stack([torch.arange(20) * 0.1, torch.zeros(20)], dim=1)   # x = 0.0 ... 1.9 on a line
+    labels = torch.arange(20) % 10
+    draws = torch.stack([codes[0], codes[1], torch.tensor([100.0, 100.0]), torch.tensor([100.0, 100.0])])
+    stripes = torch.zeros(1, 28, 28)
+    stripes[..., ::2] = 1.0
+    decoded = torch.stack([stripes, torch.ones(1, 28, 28), torch.full((1, 28, 28), 0.45)])
+    gallery = torch.stack([torch.full((1, 28, 28), 0.1), torch.ones(1, 28, 28), torch.full((1, 28, 28), 0.5)])
+    m = measures.draw_measures(codes, labels, draws, decoded, gallery)
+    assert m["reach"] == 1.0                                      # every code lies within 2.45 of the origin
+    assert abs(m["mix"] - 0.7) < 1e-6                              # classes 0, 1, 9, 9: 0.5 x (0.15 + 0.15 + 0.4 + 0.7)
+    assert m["holes"] == 0.5                                      # the two far draws are inventing
+    assert abs(m["nearest_photo"] - 0.0025) < 1e-6                 # MSEs 0.25, 0, 0.0025: the median
+    assert abs(m["sharpness"] - 0.5 / 3) < 1e-6                    # stripes 0.5, two flat images 0
+    moved = measures.draw_measures(codes, labels, draws, centre=torch.tensor([1.0, 0.0]), spread=0.25)
+    assert abs(moved["reach"] - 13 / 20) < 1e-6 and "sharpness" not in moved  # |x - 1| <= 0.61: x = 0.4 ... 1.6
+
+
+def test_checker_score_one_for_a_checkerboard_small_for_a_smooth_ramp():
+    i, j = torch.arange(28)[:, None].float(), torch.arange(28)[None, :].float()
+    checkerboard = ((i + j) % 2)[None, None]
+    rows = (i % 2 + 0 * j)[None, None]
+    ramp = (j / 27 + 0 * i)[None, None]                           # smooth: brighter to the right
+    assert abs(measures.checker_score(checkerboard) - 1.0) < 1e-6
+    assert abs(measures.checker_score(rows) - 1.0) < 1e-6
+    # only the column stripes see the ramp: |mean (j/27 - 1/2) x (+-1)| / mean |j/27 - 1/2| = (1/54) / (7/27)
+    assert abs(measures.checker_score(ramp) - 1 / 14) < 1e-6

@@ -146,8 +146,9 @@ damage = Exercise(
     peppered = salt_and_pepper(x_test[:10], 0.2, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         repaired = denoiser(peppered)                 # trained on other damage: does it repair this one?
-    print(f"MSE vs clean: damaged {mse(peppered, x_test[:10]):.4f}, repaired {mse(repaired, x_test[:10]):.4f}")
-    nb06.labelled_rows({"damaged": peppered, "repaired": repaired})
+    print(f"MSE vs clean: damaged {mse_value(peppered, x_test[:10]):.4f}, "
+          f"repaired {mse_value(repaired, x_test[:10]):.4f}")
+    figs.labelled_rows({"damaged": peppered, "repaired": repaired})
     plt.show()
     """, expects="a function salt_and_pepper(x, amount, generator) returning damaged images")
 
@@ -169,13 +170,13 @@ held_out = Exercise(
     "held_out", "your own held-out class", "my_detector", _check_held_out,
     ["`detector_without(MY_HELD_OUT)` trains the detector (a name or an index); score `x_test` with "
      "`anomaly_scores`.",
-     "`is_mine = y_test == kind_index(MY_HELD_OUT)`, then `my_auc = roc_auc(my_scores[~is_mine], "
+     "`is_mine = y_test == class_index(MY_HELD_OUT)`, then `my_auc = roc_auc(my_scores[~is_mine], "
      "my_scores[is_mine])`: normal scores first."],
     """
     MY_HELD_OUT = "Trouser"
     my_detector = detector_without(MY_HELD_OUT)       # a name or its index (1) both work
     my_scores = anomaly_scores(my_detector, x_test)
-    is_mine = y_test == kind_index(MY_HELD_OUT)
+    is_mine = y_test == class_index(MY_HELD_OUT)
     my_auc = roc_auc(my_scores[~is_mine], my_scores[is_mine])
     print(f"AUC for {MY_HELD_OUT}: {my_auc:.3f} (bags: {auc:.3f})")
     """, expects="my_detector (a trained model), MY_HELD_OUT (a class name or its index) and my_auc (a number)")

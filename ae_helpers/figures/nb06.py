@@ -1,5 +1,6 @@
-"""Figures and statistics of notebook 06 (applications): repairs, anomaly scores, compression, random draws.
+"""Figures of notebook 06 (applications): repairs, anomaly scores, compression, random draws.
 
+Its statistics (ROC curve, the draws' reach, mix and holes) are in :mod:`ae_helpers.measures`.
 Plotting convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
 """
 
@@ -9,31 +10,15 @@ import matplotlib.pyplot as plt
 import torch
 
 from ..data import CLASS_NAMES
-from ..latent import VERDICT_GRADES, grade_points, nearest_item
-from ..plots import CLASS_COLORS, get_ax, image_row, latent_scatter
-
-#: 95 % of the draws of a 2D standard normal fall inside this radius (sqrt of the chi-square(2) 95 % point).
-RADIUS_95 = (-2 * torch.log(torch.tensor(0.05))).sqrt().item()
-
-
-def _axes(axes, nrows, ncols, figsize):
-    if axes is None:
-        _, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
-        return axes if nrows > 1 else axes[0]
-    return axes
-
-
-def per_image_mse(a, b) -> torch.Tensor:
-    """One number per image: the mean squared difference of its pixels."""
-    return ((a - b) ** 2).flatten(1).mean(1)
+from ..measures import RADIUS_95, per_image_mse, roc_curve
+from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
 
 
 def labelled_rows(rows: dict, titles: dict | None = None, suptitle=None, size=1.25, axes=None):
     """A grid with one row of images per entry of ``rows`` (row label -> images), the label left of each row;
     ``titles`` (row label -> one title per image) titles the images of that row."""
     n = len(next(iter(rows.values())))
-    axes = _axes(axes, len(rows), n, (size * n, 1.45 * size * len(rows)))
-    axes = axes if len(rows) > 1 else axes[None]
+    axes = get_axes(axes, len(rows), n, (size * n, 1.45 * size * len(rows)))
     for r, (label, images) in enumerate(rows.items()):
         image_row(images, (titles or {}).get(label), axes[r])
         axes[r, 0].set_ylabel(label, fontsize=10)
@@ -53,19 +38,10 @@ def repair_rows(damaged, repaired, clean, labels, axes=None):
                          "the clean originals (bottom row)", axes=axes)
 
 
-def roc_curve(normal_scores, anomaly_scores) -> tuple[torch.Tensor, torch.Tensor]:
-    """False- and true-positive rates (fpr, tpr) as the threshold falls through every score."""
-    steps = torch.cat([torch.tensor([float("inf")]), torch.cat([normal_scores, anomaly_scores]).sort(
-        descending=True).values])
-    caught = torch.searchsorted(anomaly_scores.sort().values, steps, side="left")
-    flagged = torch.searchsorted(normal_scores.sort().values, steps, side="left")
-    return 1 - flagged / len(normal_scores), 1 - caught / len(anomaly_scores)
-
-
 def anomaly_figure(scores, labels, held_out, threshold, axes=None):
     """Three panels: score histograms (held-out kind vs the rest), mean score per kind, the ROC curve."""
-    axes = _axes(axes, 1, 3, (16, 4.3))
-    left, middle, right = axes
+    axes = get_axes(axes, 1, 3, (16, 4.3))
+    left, middle, right = axes[0]
     odd = labels == held_out
     name, colour = CLASS_NAMES[held_out], CLASS_COLORS[held_out]
     top = scores.quantile(0.995).item()                     # the axis ends here: the highest 0.5% lie beyond
@@ -139,45 +115,15 @@ def compression_figure(rows, pca_mse, zlib_bytes, image_bytes, ax=None):
     return ax
 
 
-def sharpness(images) -> float:
-    """Mean absolute difference between neighbouring pixels (across and down): edges score high, blur low."""
-    im = images.reshape(-1, *images.shape[-2:])
-    return 0.5 * ((im[:, 1:] - im[:, :-1]).abs().mean() + (im[:, :, 1:] - im[:, :, :-1]).abs().mean()).item()
-
-
 def draws_figure(wardrobes: dict, labels, z, axes=None):
     """One map per wardrobe (name -> codes of the test items), the same random draws ``z`` on each."""
-    axes = _axes(axes, 1, len(wardrobes), (7 * len(wardrobes), 6.2))
-    for i, (ax, (title, codes)) in enumerate(zip(axes, wardrobes.items())):
+    axes = get_axes(axes, 1, len(wardrobes), (7 * len(wardrobes), 6.2))
+    for i, (ax, (title, codes)) in enumerate(zip(axes[0], wardrobes.items())):
         latent_scatter(codes, labels, ax, s=3, alpha=0.35, legend=i == len(wardrobes) - 1, title=title)
         ax.scatter(z[:, 0], z[:, 1], s=8, color="black", label="random z ~ N(0, I)")
         ax.add_patch(plt.Circle((0, 0), RADIUS_95, fill=False, color="black", linestyle="--"))
         ax.set_aspect("equal", adjustable="datalim")
-    axes[0].figure.suptitle("The same random locations (black dots) on the wardrobes")
-    axes[0].figure.tight_layout()
+    axes[0, 0].figure.suptitle("The same random locations (black dots) on the wardrobes")
+    axes[0, 0].figure.tight_layout()
     return axes
 
-
-def draw_measures(codes, labels, draws, decoded=None, photos=None, centre=0.0, spread=1.0) -> dict:
-    """How random ``draws`` relate to the real items' ``codes`` (and, optionally, their decoded pictures).
-
-    * ``reach``: share of real items inside the region where 95 % of the draws land (the circle of N(0, I);
-      for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
-    * ``mix``: total variation distance between the kinds of the items nearest to the draws and 10 % each;
-    * ``holes``: share of draws that notebook 05's explorer would call "inventing" (:func:`grade_points`): farther
-      from the nearest real item than ``VERDICT_GRADES[-2][0]`` (1.5) times the spacing of the items around it;
-    * with ``decoded`` and ``photos``: ``nearest_photo``, the median pixel MSE from each decoded draw to its
-      nearest real photo (low = close to some real photo in pixels, which a faint blur also is: pixel MSE
-      favours the average, notebook 04), and ``sharpness`` (:func:`sharpness`) of the decoded draws, to read
-      beside it (real photos are sharper than a blur).
-    """
-    closest, distance = nearest_item(draws, codes)
-    mix = torch.bincount(labels[closest], minlength=10).float() / len(draws)
-    out = {"reach": (((codes - centre) / spread).norm(dim=1) <= RADIUS_95).float().mean().item(),
-           "mix": 0.5 * (mix - 0.1).abs().sum().item(),
-           "holes": (grade_points(draws, codes)["grade"] == len(VERDICT_GRADES) - 1).float().mean().item()}
-    if decoded is not None:
-        photo = photos[nearest_item(decoded, photos)[0]]
-        out["nearest_photo"] = per_image_mse(decoded, photo).median().item()
-        out["sharpness"] = sharpness(decoded)
-    return out

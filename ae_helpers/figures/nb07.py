@@ -1,16 +1,14 @@
-"""Figures and statistics of notebook 07 (wrap-up and quiz): the boilerplate behind its four pictures.
+"""Figures of notebook 07 (wrap-up and quiz): the boilerplate behind its four pictures.
 
+Its statistics (neighbours' classes, one blend per pair of classes, grade counts) are in :mod:`ae_helpers.measures`.
 Convention: data first, ``axes=None`` creates the figure, the axes are returned.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import torch
-
-from .. import latent
+from .. import latent, measures
 from ..data import CLASS_NAMES
-from ..plots import image_row
+from ..plots import get_axes, image_row
 
 SHORT = [name.split("/")[0].replace("Ankle boot", "Boot") for name in CLASS_NAMES]
 
@@ -19,8 +17,10 @@ def encode_decode_rows(images, codes, rebuilt, labels, axes=None):
     """One row per item: the photo x, an arrow with its code z (encoder / decoder), the rebuilt x'."""
     n = len(images)
     if axes is None:
-        _, axes = plt.subplots(n, 3, figsize=(7.5, 2.1 * n), gridspec_kw={"width_ratios": [1, 1.8, 1]},
-                               squeeze=False)
+        axes = get_axes(None, n, 3, figsize=(7.5, 2.1 * n))
+        axes[0, 0].get_gridspec().set_width_ratios([1, 1.8, 1])     # the middle column holds the arrow and z
+        for ax in axes.flat:
+            ax.set_position(ax.get_subplotspec().get_position(ax.figure))
     for row, (image, z, again, label) in enumerate(zip(images, codes, rebuilt, labels)):
         name = CLASS_NAMES[int(label)]
         image_row(image[None], [f"x: {name}" if row == 0 else name], [axes[row][0]])
@@ -42,8 +42,7 @@ def encode_decode_rows(images, codes, rebuilt, labels, axes=None):
 def real_rebuilt_new(real, real_labels, rebuilt, new, new_titles, axes=None):
     """Three rows: real items, their reconstructions, and new items (with their own titles)."""
     n = max(len(real), len(new))
-    if axes is None:
-        _, axes = plt.subplots(3, n, figsize=(1.3 * n, 4.6), squeeze=False)
+    axes = get_axes(axes, 3, n, figsize=(1.3 * n, 4.6))
     image_row(real, [CLASS_NAMES[int(c)] for c in real_labels], axes[0][:len(real)])
     image_row(rebuilt, ["rebuilt"] * len(rebuilt), axes[1][:len(rebuilt)])
     image_row(new, new_titles, axes[2][:len(new)], fontsize=7)
@@ -55,40 +54,15 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_titles, axes=None):
     return axes
 
 
-@torch.no_grad()
-def neighbour_kinds(codes, labels, sample=2000):
-    """For each kind: the share of its items whose nearest other item (in the latent space) is of another kind,
-    and the kind those foreign neighbours most often are. Returns ``{kind: (share, most common other kind)}``
-    over the first ``sample`` items."""
-    codes, labels = codes[:sample], torch.as_tensor(labels[:sample])
-    other = labels[latent.nearest(codes, codes, k=1, exclude_self=True)[:, 0]]
-    out = {}
-    for c in labels.unique().tolist():
-        mine = labels == c
-        foreign = other[mine & (other != c)]
-        common = CLASS_NAMES[int(foreign.mode().values)] if len(foreign) else None
-        out[CLASS_NAMES[c]] = ((other[mine] != c).float().mean().item(), common)
-    return out
-
-
-def one_per_kind_pair(candidates, pairs, labels, n=10):
-    """Up to ``n`` of ``candidates`` (indices into ``pairs`` of item indices): first one per pair of kinds,
-    in order, then the remaining ones, so that the picture shows as many different blends as it can."""
-    firsts, rest, seen = [], [], set()
-    for k in candidates:
-        kinds = tuple(sorted(int(labels[i]) for i in pairs[k]))
-        (rest if kinds in seen else firsts).append(k)
-        seen.add(kinds)
-    return (firsts + rest)[:n]
-
-
-def grade_counts(grades, what: str) -> str:
-    """How many of the points got each grade of the explorer's verdict (``latent.VERDICT_GRADES``)."""
+def grade_lines(grades, what: str) -> str:
+    """One line per grade of the explorer's verdict (``latent.VERDICT_GRADES``): how many of the points got it
+    (:func:`ae_helpers.measures.grade_counts`)."""
+    counts = measures.grade_counts(grades)
     bounds = [most for most, _ in latent.VERDICT_GRADES]
     lines = []
     for grade, (most, words) in enumerate(latent.VERDICT_GRADES):
         scale = (f"up to {most:g} spacings" if grade == 0 else
                  f"{bounds[grade - 1]:g} to {most:g} spacings" if most != float("inf") else
                  f"more than {bounds[grade - 1]:g} spacings")
-        lines.append(f"{list(grades).count(grade):>5} of the {len(grades)} {what}: {words} ({scale} away)")
+        lines.append(f"{counts[grade]:>5} of the {len(grades)} {what}: {words} ({scale} away)")
     return "\n".join(lines)

@@ -1,15 +1,16 @@
-"""Figures, tables and statistics of notebook 08 (going further): the boilerplate behind its pictures.
+"""Figures and printed tables of notebook 08 (going further): the boilerplate behind its pictures.
 
+Its statistic (the checker score) is in :mod:`ae_helpers.measures`.
 Convention: data first, ``axes=None`` creates the figure, the axes are returned.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import torch
 
 from ..data import CLASS_NAMES
-from ..plots import image_row
+from ..measures import checker_score
+from ..plots import get_axes, image_row
 
 
 def model_table(rows: dict) -> str:
@@ -25,8 +26,7 @@ def model_table(rows: dict) -> str:
 def reconstructions(rows_of_images: dict, labels, axes=None):
     """One row per model (first row: the originals, titled with their kinds)."""
     n_rows, n = len(rows_of_images), len(labels)
-    if axes is None:
-        _, axes = plt.subplots(n_rows, n, figsize=(1.3 * n, 1.45 * n_rows), squeeze=False)
+    axes = get_axes(axes, n_rows, n, figsize=(1.3 * n, 1.45 * n_rows))
     for row, (label, images) in enumerate(rows_of_images.items()):
         image_row(images, [CLASS_NAMES[int(c)] for c in labels] if row == 0 else None, axes[row])
         axes[row][0].set_ylabel(label, fontsize=9)
@@ -35,9 +35,8 @@ def reconstructions(rows_of_images: dict, labels, axes=None):
 
 def coverage_figure(coverage: dict, axes=None):
     """What each output pixel receives from a flat input (all weights 1), one panel per upsampling layer."""
-    if axes is None:
-        _, axes = plt.subplots(1, len(coverage), figsize=(3.7 * len(coverage), 3.9))
-    for ax, (name, cov) in zip(axes, coverage.items()):
+    axes = get_axes(axes, 1, len(coverage), figsize=(3.7 * len(coverage), 3.9))
+    for ax, (name, cov) in zip(axes[0], coverage.items()):
         ax.imshow(cov.numpy(), cmap="viridis", interpolation="nearest")
         inner = cov[2:-2, 2:-2]
         ax.set_title(f"{name}\ninside: receives {inner.min():.0f} to {inner.max():.0f}", fontsize=9)
@@ -45,25 +44,11 @@ def coverage_figure(coverage: dict, axes=None):
     return axes
 
 
-def checker_score(images) -> float:
-    """How much of the image's contrast lies in the finest even/odd patterns (0 = none).
-
-    Three patterns of +1/-1 signs: the checkerboard ((row + column) even or odd), stripes along the rows (row even
-    or odd) and along the columns; for each, the share of the contrast that sits in it; the score adds the three.
-    """
-    i, j = torch.arange(28)[:, None], torch.arange(28)[None, :]
-    patterns = [((i + j) % 2) * 2 - 1, (i % 2) * 2 - 1 + 0 * j, (j % 2) * 2 - 1 + 0 * i]
-    centred = images - images.mean(dim=(-1, -2), keepdim=True)
-    contrast = centred.abs().mean(dim=(-1, -2))
-    return sum(((centred * sign).mean(dim=(-1, -2)).abs() / contrast).mean().item() for sign in patterns)
-
-
 def decoded_rows(decoded: dict, axes=None):
     """One row per decoder, each picture stretched from its darkest to its lightest pixel, the checker score in
     the label."""
     n = len(next(iter(decoded.values())))
-    if axes is None:
-        _, axes = plt.subplots(len(decoded), n, figsize=(1.7 * n, 1.9 * len(decoded)), squeeze=False)
+    axes = get_axes(axes, len(decoded), n, figsize=(1.7 * n, 1.9 * len(decoded)))
     for row, (name, images) in enumerate(decoded.items()):
         low = images.amin(dim=(-1, -2), keepdim=True)
         stretched = (images - low) / (images.amax(dim=(-1, -2), keepdim=True) - low).clamp_min(1e-12)
@@ -101,8 +86,7 @@ def recipe_table(recipes: dict) -> str:
 def search_figure(images, labels, query: int, found: dict, axes=None):
     """For each search space, the query and its hits (green title: same kind as the query, red: not)."""
     k = len(next(iter(found.values())))
-    if axes is None:
-        _, axes = plt.subplots(len(found), k + 1, figsize=(14, 1.9 * len(found)), squeeze=False)
+    axes = get_axes(axes, len(found), k + 1, figsize=(14, 1.9 * len(found)))
     for row, (name, hits) in enumerate(found.items()):
         image_row(torch.cat([images[query:query + 1], images[hits]]),
                   ["query"] + [CLASS_NAMES[int(labels[i])] for i in hits], axes[row], fontsize=7)
@@ -117,8 +101,7 @@ def damage_rows(blocks: dict, axes=None):
     """Blocks of rows: for each kind of damage, the input and what each model makes of it."""
     n_rows = sum(len(outs) for outs in blocks.values())
     n = len(next(iter(next(iter(blocks.values())).values())))
-    if axes is None:
-        _, axes = plt.subplots(n_rows, n, figsize=(1.5 * n, 1.6 * n_rows), squeeze=False)
+    axes = get_axes(axes, n_rows, n, figsize=(1.5 * n, 1.6 * n_rows))
     row = 0
     for damage, outs in blocks.items():
         for label, images in outs.items():
