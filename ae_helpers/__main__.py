@@ -1,7 +1,8 @@
 """Command line: ``python -m ae_helpers {data,train,check}``.
 
 * ``data``                           make sure Fashion-MNIST is available, say where it came from
-* ``train --latent-dim N [M ...]``   warm the model cache (progress bar) and print each test MSE
+* ``train --latent-dim N [M ...]``   warm the model cache and print each test MSE (several sizes: two
+                                     trained at once in worker processes, ``--jobs``; one: a progress bar)
 * ``train --all --cache DIR``        fill a (class's shared) cache with every model the course uses
 * ``check [--cache DIR]``            print versions, CPU threads, where the data is, and what the model
                                      cache holds: each course model present or missing, verified or damaged
@@ -31,6 +32,41 @@ def _whole_number(minimum: int, meaning: str = ""):
     return parse
 
 
+def _default_jobs() -> int:
+    """Two trainings at once when the computer has two or more usable CPUs, else one."""
+    from .threads import available_cpus
+
+    return 2 if available_cpus() >= 2 else 1
+
+
+def _train_one(config, retrain: bool, progress: bool = True) -> str:
+    """Train (or load) one course model; the line that reports it."""
+    from .course_models import checkpoint_path, pretrained
+
+    model = pretrained(config=config, retrain=retrain, progress=progress)
+    kind = "" if config.arch == "mlp" else f"{config.arch} "
+    return (f"{config.latent_dim}D {kind}autoencoder ({config.mode} mode), "
+            f"test MSE per pixel: {model.history['test_mse']:.4f}  (checkpoint {checkpoint_path(config)})")
+
+
+def _train_in_parallel(configs, jobs: int, retrain: bool) -> None:
+    """Train ``configs`` in ``jobs`` worker processes, printing each model's line when it is ready.
+
+    Each worker trains with the cores divided by the trainings running (ae_helpers.threads), and the MLPs'
+    results do not depend on the thread count: the checkpoints are the ones a single process would write.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    print(f"training {len(configs)} models, {jobs} at a time in separate processes (a line as each is ready)",
+          flush=True)
+    from ae_helpers.__main__ import _train_one as train_one  # by its module's name: a worker can import it
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for future in as_completed([pool.submit(train_one, c, retrain, False) for c in configs]):
+            print(future.result(), flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ae_helpers", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -44,6 +80,8 @@ def main(argv=None) -> int:
     p_train.add_argument("--loss", choices=["mse", "bce"], default="mse")
     p_train.add_argument("--retrain", action="store_true", help="ignore the cache and train again")
     p_train.add_argument("--seed", type=_whole_number(0), help="the models' seed (default: AE_SEED, else 0)")
+    p_train.add_argument("--jobs", type=_whole_number(1), help="MLP models trained at once in separate processes "
+                         "(default: 2 with two or more CPUs; the models are the same for any number)")
     p_check = sub.add_parser("check", help="print the setup report and check the model cache")
     for p in (p_train, p_check):
         p.add_argument("--cache", metavar="DIR", help="the model cache to fill or check (default: AE_CACHE_DIR)")
@@ -74,16 +112,16 @@ def main(argv=None) -> int:
             print(report(), text, sep="\n")
             return 0 if ok else 2
         else:
-            from .course_models import COURSE_MODELS, ModelConfig, checkpoint_path, pretrained
-            from .settings import is_quick
+            from .course_models import COURSE_MODELS, ModelConfig
 
             wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss} for d in args.latent_dim]
-            for kwargs in wanted:
-                config = ModelConfig.course(**kwargs)
-                model = pretrained(config=config, retrain=args.retrain)
-                print(f"{config.latent_dim}D autoencoder ({'quick' if is_quick() else 'full'} mode), "
-                      f"test MSE per pixel: {model.history['test_mse']:.4f}  "
-                      f"(checkpoint {checkpoint_path(config)})", flush=True)
+            configs = [ModelConfig.course(**kwargs) for kwargs in wanted]
+            mlps = [c for c in configs if c.arch == "mlp"]
+            jobs = min(args.jobs or _default_jobs(), len(mlps))
+            if jobs > 1:
+                _train_in_parallel(mlps, jobs, args.retrain)
+            for config in configs if jobs <= 1 else [c for c in configs if c.arch != "mlp"]:
+                print(_train_one(config, args.retrain), flush=True)
     except (data.DataNotFoundError, data.CorruptDataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,11 @@
 """python -m ae_helpers: the commands make lab and students use."""
 
+import json
 import os
 import subprocess
 import sys
+
+import torch
 
 
 def run(*args, env_extra=None):
@@ -59,3 +62,22 @@ def test_a_cache_folder_that_cannot_be_made_is_a_one_line_usage_error(tmp_path):
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert f"--cache: cannot make the folder {bad!r}" in result.stderr.strip().splitlines()[-1]
+
+
+def test_train_in_two_worker_processes_writes_the_models_one_process_writes(tmp_path):
+    from safetensors import safe_open
+
+    lines = {}
+    for jobs in ("1", "2"):
+        result = run("train", "--latent-dim", "2", "4", "--seed", "1", "--jobs", jobs, "--quick",
+                     "--cache", str(tmp_path / jobs))
+        assert result.returncode == 0, result.stderr
+        lines[jobs] = sorted(line.replace(str(tmp_path / jobs), "CACHE") for line in result.stdout.splitlines()
+                             if "test MSE" in line)
+    assert lines["1"] == lines["2"] and len(lines["1"]) == 2   # the same test MSEs, the same files
+    assert "2 at a time in separate processes" in result.stdout
+    for path in (tmp_path / "1").glob("*.safetensors"):
+        with safe_open(path, "pt") as alone, safe_open(tmp_path / "2" / path.name, "pt") as worker:
+            assert all(torch.equal(alone.get_tensor(k), worker.get_tensor(k)) for k in alone.keys())
+            test_mse = [json.loads(f.metadata()["extra"])["test_mse"] for f in (alone, worker)]
+            assert test_mse[0] == test_mse[1]
