@@ -7,9 +7,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Idle PyTorch threads sleep instead of spinning, so trainings and kernels started from here
-# (JupyterLab's kernels inherit it) share the cores fairly; see ae_helpers/threads.py.
-export OMP_WAIT_POLICY ?= PASSIVE
+# Idle PyTorch threads spin only briefly before they sleep (full speed alone, no crawl when processes share
+# the cores), and MKL's products do not depend on the thread count, for everything started here (JupyterLab's
+# kernels inherit it; `import ae_helpers` sets the same when torch is not loaded yet). See ae_helpers/threads.py.
+export GOMP_SPINCOUNT ?= 10000
+export MKL_CBWR ?= AUTO,STRICT
 
 .PHONY: lab present test install data warm benchmark claims lint clean distclean slides explorer lock
 
@@ -46,9 +48,10 @@ install: $(VENV)/.installed
 data: install
 	$(BIN)/python -m ae_helpers data
 
-# A student's first run trains the five MLP models of notebooks 01-07 (about 4-5 minutes); notebook 08's two
-# convolutional models train there on first use. CACHE=DIR fills a class's shared folder with every model the
-# course uses (ae_helpers.course_models.COURSE_MODELS, `train --all`).
+# A student's first run trains the five MLP models of notebooks 01-07, two at a time in worker processes (about
+# 3 minutes on 2 cores: benchmarks/bench_warm.py); notebook 08's two convolutional models train there on first
+# use. CACHE=DIR fills a class's shared folder with every model the course uses (course_models.COURSE_MODELS,
+# `train --all`).
 warm: data
 	$(BIN)/python -m ae_helpers train $(if $(CACHE),--all --cache $(CACHE),--latent-dim 2 4 8 16 32)
 

@@ -48,9 +48,8 @@ c.Spawner.environment = {
     # trained into the student's own cache (~/.cache/ae_helpers) with a message, never a crash.
     "AE_CACHE_DIR": str(SHARED / "checkpoints"),
     "AE_DATA_DIR": str(SHARED / "data"),
-    # Fair CPU: one torch thread per kernel, idle threads sleep (see ae_helpers/threads.py).
+    # Fair CPU: one torch thread per kernel (nothing left to spin or share; see ae_helpers/threads.py).
     "AE_THREADS": os.environ.get("AE_CLASS_THREADS", "1"),
-    "OMP_WAIT_POLICY": "PASSIVE",
     "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
 }
 if os.environ.get("AE_CLASS_MEM"):
