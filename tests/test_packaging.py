@@ -47,6 +47,23 @@ def test_committed_notebooks_have_no_outputs():
     assert not dirty, f"run `nbstripout notebooks/*.ipynb`; outputs found in {dirty}"
 
 
+ID_STYLE = re.compile(r"\d+|[a-z][a-z0-9_]*(-[a-z0-9_]+)*")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_notebook_cells_follow_the_house_conventions(path):
+    """Sources as lists of lines; ids a number or a kebab-case name (checks `check-...`, exercises `ex-...`);
+    every assert in its own cell whose first line is `# checked`."""
+    for cell in json.loads(path.read_text())["cells"]:
+        assert isinstance(cell["source"], list), f"{path.name} {cell['id']}: store the source as a list of lines"
+        cid = cell["id"]
+        assert ID_STYLE.fullmatch(cid), f"{path.name}: cell id {cid!r} is neither a number nor kebab-case"
+        assert not re.match(r"\d\d-|checked-|.*-checked$", cid), f"{path.name}: {cid!r}: name checks check-..."
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code" and re.search(r"^\s*assert\b", text, re.M):
+            assert text.startswith("# checked"), f"{path.name} {cid}: an assert outside a '# checked' cell"
+
+
 def test_every_notebook_has_goals_and_a_summary():
     for path in NOTEBOOKS:
         text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
