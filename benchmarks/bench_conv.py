@@ -2,7 +2,7 @@
 
 Run on a quiet machine, in full mode (AE_QUICK unset):  python benchmarks/bench_conv.py [--keep DIR]
 Targets (2-core CPU, full data): the conv 16-D model's test MSE below the MLP 16-D model's
-(0.0105 = 0.511 x PCA-16 when the issue was filed) with fewer parameters, trained from scratch
+(see benchmarks/README.md for the current figures) with fewer parameters, trained from scratch
 in <= 180 s wall; stretch goal <= 0.45 x PCA-16. The 2-D conv model's ratio to PCA-2 is printed
 beside the MLP's. The conv models always train from scratch, into a temporary cache (the course's
 checkpoints are left alone) or, with ``--keep DIR``, into DIR so that they can be used afterwards;

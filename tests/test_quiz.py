@@ -90,19 +90,19 @@ def test_the_taught_sections_exist():
 
 
 def test_question_5_is_honest_about_empty_spots():
-    """Issue 10 item 5: the decoder makes SOME image everywhere, believable only near the data; a VAE helps,
+    """The decoder makes SOME image everywhere, believable only near the data; a VAE helps,
     it does not "fix" the holes."""
     right = quiz.grade(5, right_letter(5))
     assert "fix" not in right.why.lower() and "near" in right.why
     smooth_everywhere = next(x for x in letters(5) if "always produces a realistic" in quiz.QUESTIONS[4]["choices"]
                              ["ABCD".index(x)])
     assert not quiz.grade(5, smooth_everywhere).correct
-    # issue 22: notebook 06's table shows the VAE improves reach (draws from N(0, I) land among all kinds), not holes
+    # notebook 06's table shows the VAE improves reach (draws from N(0, I) land among all kinds), not holes
     assert "fewer holes" not in right.why and "more often" not in right.why and "reach" in right.why
 
 
 def test_the_shift_question_does_not_sell_a_network_as_the_cure():
-    """Issue 22: the 2-pixel shift is the pixel-wise loss's doing; a convolutional autoencoder trained with MSE keeps
+    """The 2-pixel shift is the pixel-wise loss's doing; a convolutional autoencoder trained with MSE keeps
     it. The option that blames the network is wrong, and no feedback calls convolutions the answer."""
     n = next(n for n in NUMBERS if "shifted 2 pixels" in quiz.QUESTIONS[n - 1]["text"])
     blames_network = [x for x, c in zip(letters(n), quiz.QUESTIONS[n - 1]["choices"]) if "convolutional" in c]
@@ -112,8 +112,9 @@ def test_the_shift_question_does_not_sell_a_network_as_the_cure():
 
 
 def test_the_right_answer_does_not_stand_out_by_length():
-    """A student who skims should not find the right choice by picking the longest one (issue 22: answerable by
-    elimination). Among the four-choice questions, the right answer is the longest in at most a quarter."""
+    """A student who skims should not find the right choice by picking the longest one (no question is
+    answerable by elimination). Among the four-choice questions, the right answer is the longest in at most
+    a quarter."""
     four = [n for n in NUMBERS if len(letters(n)) == 4]
     longest = [n for n in four if max(quiz.QUESTIONS[n - 1]["choices"], key=len)
                == quiz.QUESTIONS[n - 1]["choices"][quiz.LETTERS.index(right_letter(n))]]
