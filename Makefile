@@ -48,7 +48,7 @@ install: $(VENV)/.installed
 data: install
 	$(BIN)/python -m ae_helpers data
 
-# A student's first run trains the five MLP models of notebooks 01-07, two at a time in worker processes (about
+# A student's first run trains the five MLP models of notebooks 01-07, three at a time in worker processes (under
 # 3 minutes on 2 cores: benchmarks/bench_warm.py); notebook 08's two convolutional models train there on first
 # use. CACHE=DIR fills a class's shared folder with every model the course uses (course_models.COURSE_MODELS,
 # `train --all`).
