@@ -241,10 +241,8 @@ def describe() -> str:
     import torch
 
     fixed = fixed_threads()
-    sharing = (f"fixed by AE_THREADS={fixed}" if fixed else
-               f"shared while training: cpus // trainings running now (counted in {computing_dir()})")
+    sharing = f"fixed by AE_THREADS={fixed}" if fixed else f"while training: CPUs // trainings now ({computing_dir()})"
     policy = os.environ.get("OMP_WAIT_POLICY")
-    wait = (f"OMP_WAIT_POLICY={policy}" if policy else
-            f"idle threads spin GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', 'not set (OpenMP default: long)')}")
+    wait = f"OMP_WAIT_POLICY={policy}" if policy else f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', 'unset')}"
     return (f"{torch.get_num_threads()} torch threads of {available_cpus()} usable CPUs, {sharing}; {wait}; "
-            f"MKL_CBWR={os.environ.get('MKL_CBWR', 'not set')}")
+            f"MKL_CBWR={os.environ.get('MKL_CBWR', 'unset')}")
