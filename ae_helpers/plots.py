@@ -9,14 +9,23 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from matplotlib.ticker import MaxNLocator
 
 from .data import CLASS_NAMES
 from .measures import grid_points
 
-#: One colour per class, the same in every figure of the course.
-CLASS_COLORS = plt.get_cmap("tab10").colors
+#: One colour per class (hex, in ``CLASS_NAMES`` order), the same in every figure, the explorers and the slides:
+#: Matthew Petroff's ten colours for colour-vision deficiencies (arXiv 2107.02270; matplotlib's "petroff10"),
+#: placed so that the kinds that hang side by side (tops; footwear) get the colours farthest apart.
+#: ``benchmarks/bench_palette.py`` prints how far apart they stay under deuteranopia, protanopia and tritanopia.
+CLASS_COLORS = ("#bd1f01", "#94a4a2", "#832db6", "#b9ac70", "#717581",
+                "#ffa90e", "#92dadd", "#3f90da", "#e76300", "#a96b59")
+#: The class names on a map: dark text with a white halo, readable on dots of any colour.
+LABEL_STYLE = {"fontsize": 8, "weight": "bold", "color": "#111111", "ha": "center", "va": "center",
+               "path_effects": [patheffects.withStroke(linewidth=3, foreground="white")]}
 
 
 def get_ax(ax=None, figsize=(6, 6)):
@@ -55,9 +64,81 @@ def image_row(images, titles=None, axes=None, suptitle=None, size=1.3, fontsize=
     return axes
 
 
+class _Repel(Artist):
+    """Drawn just before the class names (a lower zorder): moves overlapping names apart, in screen pixels, and
+    keeps them inside the axes. It runs at every draw, so later limits, sizes and layouts are taken into account."""
+
+    def __init__(self, ax, names, pad=2.0):
+        super().__init__()
+        self.names, self.pad = names, pad
+        self.set_zorder(names[0].get_zorder() - 0.01)
+        ax.add_artist(self)
+
+    def draw(self, renderer):
+        ax = self.axes
+        anchors = ax.transData.transform([n.xy for n in self.names])
+        box = ax.bbox
+        shown = [n for n, (x, y) in zip(self.names, anchors) if box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1]
+        for n in self.names:
+            n.set_visible(n in shown)
+        if not shown:
+            return
+        centre = ax.transData.transform([n.xy for n in shown])
+        half = np.array([[e.width / 2 + self.pad, e.height / 2 + self.pad]
+                         for e in (n.get_window_extent(renderer) for n in shown)])
+        pos = nudge(centre, half, (box.x0, box.y0, box.x1, box.y1))
+        scale = 72 / ax.figure.dpi  # pixels -> points
+        for n, p, c in zip(shown, pos, centre):
+            n.xyann = tuple((p - c) * scale)
+
+
+def nudge(centres, half, bounds, steps=200):
+    """Centres of boxes (``half``: half width and height of each) moved apart until no two overlap (a repel
+    pass: each overlapping pair moves apart along the shorter overlap) and kept inside ``bounds`` (x0, y0, x1, y1)
+    where the box fits."""
+    pos = np.asarray(centres, float).copy()
+    lo, hi = np.array(bounds[:2]) + half, np.array(bounds[2:]) - half
+    for _ in range(steps):
+        moved = False
+        for i in range(len(pos)):
+            for j in range(i + 1, len(pos)):
+                gap = pos[j] - pos[i]
+                overlap = half[i] + half[j] - np.abs(gap)
+                if (overlap <= 0).any():
+                    continue
+                k = int(np.argmin(overlap))          # the cheaper direction
+                push = (overlap[k] / 2 + 0.5) * (1 if gap[k] > 0 or (gap[k] == 0 and i % 2) else -1)
+                pos[i, k] -= push
+                pos[j, k] += push
+                moved = True
+        pos = np.where(lo <= hi, np.clip(pos, lo, np.maximum(lo, hi)), pos)
+        if not moved:
+            break
+    return pos
+
+
+def class_medians(codes, labels) -> dict[int, np.ndarray]:
+    """``{class: its median code}`` (per coordinate) for the classes present in ``labels``."""
+    codes, labels = np.asarray(codes), np.asarray(labels)
+    return {c: np.median(codes[labels == c], axis=0) for c in range(len(CLASS_NAMES)) if (labels == c).any()}
+
+
+def class_labels(codes, labels, ax, **style):
+    """Write each class's name at its median code, with a halo (:data:`LABEL_STYLE`, changed by ``style``);
+    names that would overlap are nudged apart when the figure is drawn. Returns the annotations, whose ``xy``
+    is the median."""
+    style = {**LABEL_STYLE, **style}
+    names = [ax.annotate(CLASS_NAMES[c], xy=tuple(m), xytext=(0, 0), textcoords="offset points", zorder=6,
+                         **style) for c, m in class_medians(codes, labels).items()]
+    if names:
+        _Repel(ax, names)
+    return names
+
+
 @torch.no_grad()
-def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="The latent space"):
-    """2D codes coloured by class, with a legend of the class names present in ``labels``."""
+def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=None, title="The latent space", names=True):
+    """2D codes coloured by class; with ``names`` each class's name is written at its median code
+    (:func:`class_labels`). ``legend``: a legend of the classes present (default: only without ``names``)."""
     codes = np.asarray(torch.as_tensor(codes).detach().cpu())
     labels = np.asarray(torch.as_tensor(labels).cpu())
     ax = get_ax(ax)
@@ -66,7 +147,9 @@ def latent_scatter(codes, labels, ax=None, s=3, alpha=0.5, legend=True, title="T
         if not len(pts):
             continue                                   # the legend lists only the classes plotted
         ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=CLASS_COLORS[c], label=name, rasterized=True)
-    if legend:
+    if names:
+        class_labels(codes, labels, ax)
+    if legend or (legend is None and not names):
         ax.legend(markerscale=12 / max(s, 1), fontsize=8, loc="best", framealpha=0.85)
     ax.set_xlabel("z1")
     ax.set_ylabel("z2")

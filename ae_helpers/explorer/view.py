@@ -54,16 +54,15 @@ class MapPicture:
 
 
 def render_map(codes, labels, extent, size=(5.2, 3.8), dpi=90, max_points=10000) -> tuple[MapPicture, MapGeometry]:
-    """The map of the real items (a scatter coloured by class) as a palette image, and where it sits in the latent
-    space (the pixel box of the plotted ``extent``, measured from the axes)."""
+    """The map of the real items (a scatter coloured by class, each class's name at its median code) as a palette
+    image, and where it sits in the latent space (the pixel box of the plotted ``extent``, measured from the axes)."""
     fig = Figure(figsize=size, dpi=dpi)
     canvas = FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.13, 0.12, 0.55, 0.8))
+    ax = fig.add_axes((0.12, 0.12, 0.84, 0.8))
     n = min(len(codes), max_points)
-    plots.latent_scatter(codes[:n], labels[:n], ax=ax, s=2, alpha=0.5, legend=False,
+    plots.latent_scatter(codes[:n], labels[:n], ax=ax, s=2, alpha=0.5, legend=False, names=False,
                          title="Real test items (one dot each)")
-    ax.legend(*ax.get_legend_handles_labels(), loc="center left", bbox_to_anchor=(1.02, 0.5),
-              fontsize=7, markerscale=3, frameon=False)
+    plots.class_labels(codes[:n], labels[:n], ax, fontsize=7)
     ax.set_xlim(*extent[:2])
     ax.set_ylim(*extent[2:])
     canvas.draw()
@@ -223,7 +222,7 @@ def static_figure(model, codes, labels, extent, z, n=15):
     next to the real items' codes, with a ring at ``z``."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.6))
     plots.decoded_grid(model, extent, n, ax=left)
-    plots.latent_scatter(codes, labels, ax=right, s=2, title="Real test items (one dot each)")
+    plots.latent_scatter(codes, labels, ax=right, s=2, legend=True, title="Real test items (one dot each)")
     right.set_xlim(*extent[:2])
     right.set_ylim(*extent[2:])
     for ax in (left, right):
