@@ -8,7 +8,8 @@ and writes what the page needs from it into two files in ``out_dir`` (``slides/b
   each weight matrix row-major ``(out, in)`` like torch), the map picture (the notebook explorer's own,
   a PNG) with its geometry (:func:`map_data`: the pixel box of its plotted area and the latent extent, the same
   linear pixel <-> z mapping as :class:`~ae_helpers.explorer.geometry.MapGeometry`), ``n_items`` test items (codes,
-  labels, 28x28 pictures on one PNG sheet) for the picture in the nearest-item panel and the interpolation strip.
+  labels, 28x28 pictures on one PNG sheet) for the picture in the nearest-item panel and the interpolation strip,
+  and the class names with their map colours (``plots.CLASS_COLORS``; the panel marks the nearest item's class).
   The verdict is the notebook explorer's (``LatentExplorer.find_nearest``, ``ae_helpers.latent.verdict``), on the
   same set: the codes of the training items that explorer searches (:func:`training_set`: notebook 05's, all
   60,000, quick mode the first 8,000) and each one's spacing (``latent.local_spacing`` among them), float32,
@@ -36,6 +37,7 @@ from torch import nn
 
 from .. import latent
 from ..data import CLASS_NAMES
+from ..plots import CLASS_COLORS
 from ..settings import quick_or
 from .geometry import MapGeometry
 from .view import MapPicture
@@ -131,7 +133,7 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10, train_da
                   "labels": _b64(y[:n].numpy(), np.uint8),
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
                   "cols": SPRITE_COLS},
-        "classes": list(CLASS_NAMES), "start": [float(v) for v in ex.z],
+        "classes": list(CLASS_NAMES), "class_colors": list(CLASS_COLORS), "start": [float(v) for v in ex.z],
         # the notebook explorer's graded verdict (LatentExplorer.find_nearest, ae_helpers.latent.verdict), on the
         # same set: its training codes, each one's spacing among them, and the grades
         "verdict": {"n": len(ex.train_codes), "codes": _b64(ex.train_codes.numpy(), "<f4"),

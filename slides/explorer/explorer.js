@@ -142,6 +142,7 @@
     this.nearCtx = this.nearCanvas.getContext("2d");
     this.nearInfo = el("div", { "class": "ae-nearest" }, near);
     el("b", { text: "Nearest item this page carries: " }, this.nearInfo);
+    this.nearSwatch = el("span", { "class": "ae-swatch", "aria-hidden": "true" }, this.nearInfo);  // its map colour
     this.nearText = [el("span", {}, this.nearInfo)];
     el("br", {}, this.nearInfo);
     el("span", { "class": "ae-verdict-set", text: "Verdict, measured like the notebook's explorer among all " +
@@ -278,6 +279,7 @@
       }
     }
     this.nearText[0].textContent = nn["class"] + " (test item #" + DATA.items.index[nn.index] + ")";
+    this.nearSwatch.style.background = (DATA.class_colors || [])[nn.label] || "transparent";
     this.verdict.textContent = nn.verdict;
     this.verdict.className = ["ae-recalling", "ae-variation", "ae-inventing"][Math.min(nn.grade, 2)];
   };
