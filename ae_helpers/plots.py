@@ -119,7 +119,7 @@ def nudge(centres, half, bounds, steps=200):
 
 def class_medians(codes, labels) -> dict[int, np.ndarray]:
     """``{class: its median code}`` (per coordinate) for the classes present in ``labels``."""
-    codes, labels = np.asarray(codes), np.asarray(labels)
+    codes, labels = (np.asarray(torch.as_tensor(a).detach().cpu()) for a in (codes, labels))
     return {c: np.median(codes[labels == c], axis=0) for c in range(len(CLASS_NAMES)) if (labels == c).any()}
 
 

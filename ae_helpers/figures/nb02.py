@@ -22,7 +22,7 @@ from torch import nn
 
 from ..data import CLASS_NAMES
 from ..measures import strongest_property
-from ..plots import CLASS_COLORS, get_ax, get_axes, image_row
+from ..plots import CLASS_COLORS, class_labels, get_ax, get_axes, image_row
 
 _COMPARATIVES = {"ink": ("the more ink the photo has", "the less ink the photo has"),
                  "height": ("the taller the item", "the shorter the item"),
@@ -123,11 +123,10 @@ def describe_axes(table) -> str:
 
 
 def label_groups(codes, labels, ax):
-    """Write each class's name at the middle (median code) of its group."""
-    for c, name in enumerate(CLASS_NAMES):
-        cx, cy = codes[labels == c].median(0).values.tolist()
-        ax.text(cx, cy, name, fontsize=10, weight="bold", ha="center", va="center", color=CLASS_COLORS[c],
-                bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1})
+    """Write each class's name at the middle (median code) of its group (``plots.class_labels``), unless the map
+    already carries them (``latent_scatter`` writes them by default)."""
+    if not any(t.get_text() in CLASS_NAMES for t in ax.texts):
+        class_labels(codes, labels, ax, fontsize=10)
     return ax
 
 
