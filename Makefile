@@ -13,7 +13,7 @@ BIN    := $(VENV)/bin
 export GOMP_SPINCOUNT ?= 10000
 export MKL_CBWR ?= AUTO,STRICT
 
-.PHONY: lab present test install data warm benchmark claims lint clean distclean slides explorer lock
+.PHONY: lab present test install data warm benchmark claims lint clean distclean slides explorer lock book
 
 LOCK ?= 1
 ifeq ($(LOCK),0)
@@ -125,3 +125,10 @@ slides: warm
 # slides/build/explorer.html (+ slides/build/explorer/). No npm needed. `make slides` builds it too.
 explorer: data
 	$(BIN)/python slides/build.py --explorer-only
+
+# The course as a website: book/_build/html/index.html, every notebook executed (full mode, seed 0, the shared
+# models) with its outputs; it works from file:// and offline. 05's page carries the kernel-free explorer; the
+# deck is copied in when `make slides` has built it. AE_QUICK=1 make book for a fast check (what make test builds).
+book: $(VENV)/.installed-test
+	$(BIN)/python -m ae_helpers data
+	$(BIN)/python book/build.py
