@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import torch
 
+#: The most distances one block of :func:`chunked_distances` holds (float32: 16 MB).
+BLOCK_VALUES = 2 ** 22
+
 
 def flat(x, name: str) -> torch.Tensor:
     """``x`` as a float tensor (N, D): one row per item, images flattened; else a ``ValueError`` naming it."""
@@ -35,10 +38,13 @@ def pair(queries, gallery, exclude_self: bool):
 
 def chunked_distances(q, g, exclude_self: bool, chunk: int, **cdist):
     """The (chunk, G) distance matrices of ``chunk`` queries at a time; with ``exclude_self`` an item's
-    distance to itself is infinite. ``cdist``: keyword arguments of ``torch.cdist``."""
+    distance to itself is infinite. ``cdist``: keyword arguments of ``torch.cdist``. A block holds at most
+    ``BLOCK_VALUES`` distances (16 MB), whatever ``chunk`` asks: a large gallery gets fewer queries per block."""
+    chunk = max(1, min(chunk, BLOCK_VALUES // max(1, len(g))))
     for start in range(0, len(q), chunk):
         d = torch.cdist(q[start:start + chunk], g, **cdist)
         if exclude_self:
             rows = torch.arange(len(d))
             d[rows, rows + start] = float("inf")
         yield d
+        del d   # the caller holds the block; the next one is made without this one still alive here

@@ -15,9 +15,10 @@ def pca_fit(x, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     x = _flat(x, "x")
     if not 1 <= k <= x.shape[1]:
         raise ValueError(f"k must be between 1 and {x.shape[1]}, got {k}")
-    mean = x.double().mean(0).float()
-    centred = x - mean
-    _, vecs = torch.linalg.eigh((centred.T @ centred).double())   # ascending eigenvalues
+    parts = x.split(10_000)                      # 10,000 rows at a time: no full-size copy of x is made
+    mean = (sum(p.double().sum(0) for p in parts) / len(x)).float()
+    scatter = sum(((p - mean).T @ (p - mean)).double() for p in parts)   # the centred x's x^T x, (D, D)
+    _, vecs = torch.linalg.eigh(scatter)                                  # ascending eigenvalues
     return mean, vecs[:, -k:].flip(1).float()
 
 
