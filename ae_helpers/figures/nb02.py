@@ -7,7 +7,6 @@
 * ``print_axis_table``    ``measures.axis_table`` printed: how each axis goes with ink, height and width, and
                           which classes crowd its ends
 * ``describe_axes``       that table in words (printed, so it always matches the student's own model)
-* ``label_groups``        the name of each class written at the middle of its group on a latent map
 * ``purity_bars``         ``measures.neighbour_purity`` as a bar chart
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
@@ -22,7 +21,7 @@ from torch import nn
 
 from ..data import CLASS_NAMES
 from ..measures import strongest_property
-from ..plots import CLASS_COLORS, class_labels, get_ax, get_axes, image_row
+from ..plots import CLASS_COLORS, get_ax, get_axes, image_row
 
 _COMPARATIVES = {"ink": ("the more ink the photo has", "the less ink the photo has"),
                  "height": ("the taller the item", "the shorter the item"),
@@ -120,14 +119,6 @@ def describe_axes(table) -> str:
                      f"most with {name} (correlation {c:+.2f}): the larger z{a + 1}, {more}, "
                      "on average.")
     return "\n".join(lines)
-
-
-def label_groups(codes, labels, ax):
-    """Write each class's name at the middle (median code) of its group (``plots.class_labels``), unless the map
-    already carries them (``latent_scatter`` writes them by default)."""
-    if not any(t.get_text() in CLASS_NAMES for t in ax.texts):
-        class_labels(codes, labels, ax, fontsize=10)
-    return ax
 
 
 def purity_bars(purity, ax=None):
