@@ -42,3 +42,4 @@ html_theme_options = {
                      "models, JupyterLab) or <code>make test</code> (every test). "
                      "See <a href=\"index.html#run-it-yourself\">Run it yourself</a>."),
 }
+html_context = {"default_mode": "light"}   # a set mode: the theme's script logs an error without one
