@@ -117,9 +117,9 @@ benchmark: data explorer
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check ae_helpers tests benchmarks notebooks classroom slides
 
-# clean: what builds and tests leave (the slides, screenshots); keeps the trained models and the data.
+# clean: what builds and tests leave (the slides, the website, screenshots); keeps the trained models and the data.
 clean:
-	rm -rf slides/build test-artifacts benchmarks/results .pytest_cache .ruff_cache
+	rm -rf slides/build book/_build test-artifacts benchmarks/results .pytest_cache .ruff_cache
 
 # distclean: back to a fresh clone: also the trained models (checkpoints/), the data (data/) and .venv.
 distclean: clean

@@ -95,7 +95,7 @@ def test_make_clean_keeps_models_and_data_and_distclean_removes_them(tmp_path):
 
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    made = ["checkpoints/ae.safetensors", "data/FashionMNIST/raw/t10k", "slides/build/index.html",
+    made = ["checkpoints/ae.safetensors", "data/FashionMNIST/raw/t10k", "slides/build/index.html", "book/_build/html/x",
             "test-artifacts/browser/shot.png", ".venv/bin/python", "notebooks/01.ipynb"]
     for name in made:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
