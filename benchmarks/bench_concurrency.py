@@ -135,7 +135,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2, help="epochs of the full 2D recipe per worker")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of every configuration alone")
     parser.add_argument("--group-rounds", type=int, default=1, help="rounds of the groups (2 and 4 at once)")
-    parser.add_argument("--limit", type=float, default=20, help="seconds before a group is stopped (> limit)")
+    parser.add_argument("--limit", type=float, default=60,
+                        help="seconds before a group is stopped, from the start of its processes (> limit)")
     args = parser.parse_args()
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     from ae_helpers.threads import available_cpus
