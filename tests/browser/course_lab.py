@@ -12,6 +12,8 @@ import re
 import shutil
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from . import jlab
 
 #: The course's JupyterLab settings, layered under the user's own by `make lab` / `make present`.
@@ -61,10 +63,17 @@ def toasts(page) -> list[str]:
 
 def run_command(page, label: str) -> None:
     """Run a command from the command palette (Ctrl+Shift+C), as a user would: type it, click the entry
-    whose label is exactly ``label``."""
-    page.keyboard.press("Control+Shift+C")
+    whose label is exactly ``label``. A press that arrives while JupyterLab is still settling is lost (seen on
+    a loaded machine): press again, up to three times, as a user would."""
     search = page.locator(".lm-CommandPalette-input")
-    search.wait_for(state="visible", timeout=10_000)
+    for attempt in range(3):
+        page.keyboard.press("Control+Shift+C")
+        try:
+            search.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     search.fill(label)
     exact = page.locator(".lm-CommandPalette-itemLabel", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
     page.locator(".lm-CommandPalette-item", has=exact).first.click()
