@@ -18,6 +18,14 @@ def per_image_mse(a, b) -> torch.Tensor:
     return ((a - b) ** 2).flatten(1).mean(1)
 
 
+def nearest_photos(images, gallery) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each image: the index of the most similar photo of ``gallery`` (the smallest pixel distance) and the
+    MSE per pixel to it, ``(indices (N,), mses (N,))``; ``latent.nearest_images`` is the same search for one
+    image and its ``k`` closest photos."""
+    idx, _ = latent.nearest_item(torch.as_tensor(images).flatten(1), torch.as_tensor(gallery).flatten(1))
+    return idx, per_image_mse(images, gallery[idx])
+
+
 def sharpness(images) -> torch.Tensor:
     """Mean absolute difference between neighbouring pixels (across and down), one number per image:
     edges score high, blur low."""
@@ -206,8 +214,7 @@ def draw_measures(codes, labels, draws, decoded=None, gallery=None, centre=0.0, 
            "mix": 0.5 * (mix - 0.1).abs().sum().item(),
            "holes": (grades == len(latent.VERDICT_GRADES) - 1).float().mean().item()}
     if decoded is not None:
-        photo = gallery[latent.nearest_item(decoded, gallery)[0]]
-        out["nearest_photo"] = per_image_mse(decoded, photo).median().item()
+        out["nearest_photo"] = nearest_photos(decoded, gallery)[1].median().item()
         out["sharpness"] = sharpness(decoded).mean().item()
     return out
 

@@ -188,3 +188,13 @@ def test_checker_score_one_for_a_checkerboard_small_for_a_smooth_ramp():
     assert abs(measures.checker_score(rows) - 1.0) < 1e-6
     # only the column stripes see the ramp: |mean (j/27 - 1/2) x (+-1)| / mean |j/27 - 1/2| = (1/54) / (7/27)
     assert abs(measures.checker_score(ramp) - 1 / 14) < 1e-6
+
+
+def test_nearest_photos_is_the_brute_force_search_by_pixel_mse():
+    torch.manual_seed(0)
+    gallery, images = torch.rand(50, 1, 28, 28), torch.rand(7, 1, 28, 28)
+    images[2] = gallery[13]                                   # one image is a photo of the gallery itself
+    idx, mse = measures.nearest_photos(images, gallery)
+    every = ((images[:, None] - gallery[None]) ** 2).flatten(2).mean(2)   # (7, 50) MSE of each pair
+    assert torch.equal(idx, every.argmin(1)) and torch.allclose(mse, every.min(1).values)
+    assert idx[2] == 13 and mse[2] == 0
