@@ -62,13 +62,25 @@ def lab_start(env: dict, timeout: float = 120) -> float:
         proc.wait(30)
 
 
+def makefile_models(name: str) -> list[str]:
+    """The latent sizes the Makefile lists as ``name`` (FIRST_MODELS, LATER_MODELS): timed as make lab runs them."""
+    found = re.search(rf"^{name}\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(), re.M)
+    if not found:
+        raise SystemExit(f"the Makefile has no {name} line")
+    return found.group(1).split()
+
+
+FIRST, LATER = makefile_models("FIRST_MODELS"), makefile_models("LATER_MODELS")
+SIZES = sorted(FIRST + LATER, key=int)
+
+
 def lab_path(env: dict, tmp: str) -> tuple[float, float, float, dict]:
     """make lab's path: (first models s, JupyterLab serving s, all five ready s after the start, test MSEs)."""
     env = {**env, "AE_CACHE_DIR": str(Path(tmp, "checkpoints-lab"))}
     train = [sys.executable, "-m", "ae_helpers", "train", "--latent-dim"]
     start = time.perf_counter()
-    first_s, out = timed([*train, "2", "8"], env)
-    later = subprocess.Popen(["nice", "-n", "10", *train, "4", "16", "32"], env=env, cwd=ROOT,
+    first_s, out = timed([*train, *FIRST], env)
+    later = subprocess.Popen(["nice", "-n", "10", *train, *LATER], env=env, cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lab_s = lab_start(env)
     later_out = later.communicate()[0]
@@ -91,23 +103,24 @@ def main() -> None:
         first_s, lab_busy_s, all_s, lab_mses = lab_path(env, tmp)
         for jobs in args.jobs:
             env["AE_CACHE_DIR"] = str(Path(tmp, f"checkpoints-{jobs}"))
-            warm_s, out = timed([sys.executable, "-m", "ae_helpers", "train", "--latent-dim", "2", "4", "8", "16",
-                                 "32", *(["--jobs", str(jobs)] if jobs else [])], env)
+            warm_s, out = timed([sys.executable, "-m", "ae_helpers", "train", "--latent-dim", *SIZES,
+                                 *(["--jobs", str(jobs)] if jobs else [])], env)
             mses = dict(re.findall(r"(\d+)D autoencoder .*?test MSE per pixel: ([0-9.]+)", out))
             rows.append((jobs, warm_s, mses))
     print(f"\ndata unpacked in {data_s:.0f} s; JupyterLab serving {lab_s:.0f} s after it starts")
     total = data_s + first_s + lab_busy_s
-    print(f"make lab: data + the 2D and 8D models ({first_s / 60:.2f} min) + JupyterLab serving "
-          f"({lab_busy_s:.0f} s, the other three training beside it) = {total / 60:.2f} min"
+    print(f"make lab: data + the {' and '.join(d + 'D' for d in FIRST)} models ({first_s / 60:.2f} min) + JupyterLab "
+          f"serving ({lab_busy_s:.0f} s, the other {len(LATER)} training beside it) = {total / 60:.2f} min"
           + ("   [met] <= 3 min" if total <= 180 else "   [MISSED] <= 3 min"))
-    print(f"          all five models ready {(data_s + all_s) / 60:.2f} min after the install; test MSE per pixel "
-          "(2D 4D 8D 16D 32D): " + " ".join(lab_mses.get(d, "?") for d in ("2", "4", "8", "16", "32")))
-    print("make warm (all five before JupyterLab), for comparison:")
-    print(f"{'train --jobs':>12} {'warm':>9} {'data + warm + lab':>18}   test MSE per pixel (2D 4D 8D 16D 32D)")
+    sizes = " ".join(d + "D" for d in SIZES)
+    print(f"          all {len(SIZES)} models ready {(data_s + all_s) / 60:.2f} min after the install; test MSE per "
+          f"pixel ({sizes}): " + " ".join(lab_mses.get(d, "?") for d in SIZES))
+    print(f"make warm (all {len(SIZES)} before JupyterLab), for comparison:")
+    print(f"{'train --jobs':>12} {'warm':>9} {'data + warm + lab':>18}   test MSE per pixel ({sizes})")
     for jobs, warm_s, mses in rows:
         total = data_s + warm_s + lab_s
         print(f"{jobs or 'default':>12} {warm_s / 60:7.2f} min {total / 60:14.2f} min   "
-              + " ".join(mses.get(d, "?") for d in ("2", "4", "8", "16", "32"))
+              + " ".join(mses.get(d, "?") for d in SIZES)
               + ("   [met] <= 3 min" if total <= 180 else "   [MISSED] <= 3 min"), flush=True)
 
 
