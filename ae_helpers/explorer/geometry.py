@@ -1,4 +1,5 @@
-"""Where the map picture sits in the latent space: pixel <-> z, a mouse event -> pixel, and a z kept on the map.
+"""Where the map picture sits in the latent space: pixel <-> z, a mouse event -> pixel (and the ipyevents that
+deliver them, :func:`watch_pointer`), and a z kept on the map.
 
 The map is a matplotlib scatter rendered once into a palette image (:func:`ae_helpers.explorer.view.render_map`
 measures the box). ``box = (c0, c1, r0, r1)`` are the pixel columns of the z1 limits ``extent[0], extent[1]``
@@ -75,3 +76,28 @@ class MapGeometry:
                 v = clamped
             new.append(v)
         return new, notes
+
+
+def watch_pointer(image, on_pixel, geometry: MapGeometry):
+    """Call ``on_pixel(column, row)`` when the map ``image`` widget is clicked or dragged (button held).
+
+    Uses ipyevents (its JupyterLab front end ships with the package). Returns the ``ipyevents.Event`` pair
+    (press, drag), or ``None`` when ipyevents is not installed (the sliders still work).
+    """
+    try:
+        from ipyevents import Event
+    except ImportError:
+        return None
+    # mousedown: the press itself (and preventDefault stops the browser dragging the picture away);
+    # mousemove with the left button held: a drag, throttled to one message per 30 ms
+    press = Event(source=image, watched_events=["mousedown"], prevent_default_action=True)
+    drag = Event(source=image, watched_events=["mousemove"], prevent_default_action=True, wait=30,
+                 throttle_or_debounce="throttle")
+
+    def handle(event):
+        if event["type"] == "mousedown" or int(event.get("buttons", 0)) & 1:
+            on_pixel(*geometry.event_pixel(event))
+
+    press.on_dom_event(handle)
+    drag.on_dom_event(handle)
+    return press, drag

@@ -1,6 +1,6 @@
 """What the latent explorer shows, and how: its widgets (:class:`View`, built once by :func:`build_view`), its
-pictures (palette PNGs), the map picture with its overlays (the ring at z, the interpolation path), pointer events
-on the map, and the static fallback figure. The behaviour (moves, nearest item) is
+pictures (palette PNGs), the map picture with its overlays (the ring at z, the interpolation path, the diamond
+where your own item hangs), and the static fallback figure. The behaviour (moves, nearest item) is
 :mod:`ae_helpers.explorer.widget`; where the map sits in the latent space is :mod:`ae_helpers.explorer.geometry`."""
 
 from __future__ import annotations
@@ -18,12 +18,16 @@ from PIL import Image
 
 from .. import plots
 from ..data import CLASS_NAMES
-from .geometry import MapGeometry
+from .geometry import MapGeometry, watch_pointer
 
 GRAY_R = [v for i in range(256) for v in (255 - i,) * 3]  # palette: index = ink, 0 = white paper
 #: Palette slots of the map image that only the overlays use (the scatter is quantized to 250 colours).
-MARK = {"ring": 250, "fill": 251, "line": 252, "path": 253}
-MARK_RGB = [0, 0, 0, 255, 255, 255, 110, 110, 110, 214, 39, 40]  # black, white, grey, red
+MARK = {"ring": 250, "fill": 251, "line": 252, "path": 253, "hang": 254}
+#: Black, white, grey, the path's dark magenta #69004b (more than 23 CAM02-UCS units from every class colour, as is
+#: and at alpha 0.5, under normal vision and the three simulated dichromacies; benchmarks/bench_palette.py measures),
+#: and the yellow #ffff00 inside the black-edged diamond where your own item hangs.
+MARK_RGB = [0, 0, 0, 255, 255, 255, 110, 110, 110, 0x69, 0x00, 0x4B, 255, 255, 0]
+PATH_COLOR, HANG_COLOR = "#69004b", "#ffff00"
 
 _r = np.hypot(*np.mgrid[-8:9, -8:9])
 RING = (np.argwhere((_r >= 5.5) & (_r <= 7.5)) - 8, np.argwhere(_r < 5.5) - 8)  # (ring, fill) offsets
@@ -119,29 +123,14 @@ def draw_marker(m: np.ndarray, cx: int, cy: int, box) -> None:
     m[max(cy - 1, 0):cy + 2, max(cx - 1, 0):cx + 2] = MARK["ring"]
 
 
-def watch_pointer(image, on_pixel, geometry: MapGeometry):
-    """Call ``on_pixel(column, row)`` when the map ``image`` widget is clicked or dragged (button held).
+_d = np.abs(np.mgrid[-9:10, -9:10]).sum(0)
+DIAMOND = (np.argwhere((_d >= 6) & (_d <= 9)) - 9, np.argwhere(_d < 6) - 9)  # (edge, inside) offsets
 
-    Uses ipyevents (its JupyterLab front end ships with the package). Returns the ``ipyevents.Event`` pair
-    (press, drag), or ``None`` when ipyevents is not installed (the sliders still work).
-    """
-    try:
-        from ipyevents import Event
-    except ImportError:
-        return None
-    # mousedown: the press itself (and preventDefault stops the browser dragging the picture away);
-    # mousemove with the left button held: a drag, throttled to one message per 30 ms
-    press = Event(source=image, watched_events=["mousedown"], prevent_default_action=True)
-    drag = Event(source=image, watched_events=["mousemove"], prevent_default_action=True, wait=30,
-                 throttle_or_debounce="throttle")
 
-    def handle(event):
-        if event["type"] == "mousedown" or int(event.get("buttons", 0)) & 1:
-            on_pixel(*geometry.event_pixel(event))
-
-    press.on_dom_event(handle)
-    drag.on_dom_event(handle)
-    return press, drag
+def draw_diamond(m: np.ndarray, cx: int, cy: int) -> None:
+    """Draw the diamond where your own item hangs: a black edge around yellow, centred on (cx, cy)."""
+    for offsets, colour in zip(DIAMOND, (MARK["ring"], MARK["hang"])):
+        _put(m, offsets[:, 1] + cx, offsets[:, 0] + cy, colour)
 
 
 @dataclass(frozen=True)
@@ -163,14 +152,16 @@ class View:
     strip_info: widgets.HTML
     children: tuple
     pointer: tuple | None  # the ipyevents (press, drag) on the map, None without ipyevents
+    switch: widgets.ToggleButtons | None  # which model's wardrobe, None with one model
 
 
 def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slider, on_pixel, on_go_to,
-               on_pick) -> View:
+               on_pick, names=(), on_switch=None) -> View:
     """The explorer's widgets: sliders over ``geometry.extent``, Brian's item at ``scale`` x 28 pixels, the map
     picture at its own size, a strip of ``steps`` images, and pickers for the classes present in ``labels``. They
     call ``on_slider(change)`` (either slider moved), ``on_pixel(column, row)`` (a click or drag on the map),
-    ``on_go_to(change)`` ("go to" picked) and ``on_pick()`` (the strip's ends changed)."""
+    ``on_go_to(change)`` ("go to" picked) and ``on_pick()`` (the strip's ends changed); with two or more model
+    ``names``, a switch between them calls ``on_switch(change)``."""
     (a, b), (c, d) = geometry.extent[:2], geometry.extent[2:]
     slider = dict(continuous_update=True, readout_format=".2f", layout=widgets.Layout(width="340px"))
     px = lambda w, h="auto": widgets.Layout(width=f"{w}px", height=h if h == "auto" else f"{h}px")  # noqa: E731
@@ -178,9 +169,10 @@ def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slid
     parts = dict(
         z1=widgets.FloatSlider(min=a, max=b, step=(b - a) / 500, description="z1", **slider),
         z2=widgets.FloatSlider(min=c, max=d, step=(d - c) / 500, description="z2", **slider),
-        image=widgets.Image(format="png", layout=px(28 * scale, 28 * scale)),
-        map_image=widgets.Image(format="png", layout=px(geometry.width, geometry.height)),
-        neighbour_image=widgets.Image(format="png", layout=px(84, 84)),
+        image=widgets.Image(format="png", layout=px(28 * scale, 28 * scale), tooltip="Brian's item at z"),
+        map_image=widgets.Image(format="png", layout=px(geometry.width, geometry.height),
+                                tooltip="the map of the real test items; click or drag to move z"),
+        neighbour_image=widgets.Image(format="png", layout=px(84, 84), tooltip="the nearest real training item"),
         neighbour_info=widgets.HTML(layout=widgets.Layout(width="360px")),
         status=widgets.HTML(layout=widgets.Layout(width="340px")),
         go_to=widgets.Dropdown(options=[("(pick a class)", -1), *classes], description="go to"),
@@ -188,7 +180,8 @@ def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slid
                                     layout=px(220)) for i, w in ((0, "from"), (7, "to"))),
         pick_k=tuple(widgets.BoundedIntText(value=0, min=0, max=10**6, description="example", layout=px(160))
                      for _ in range(2)),
-        strip_image=widgets.Image(format="png", layout=px(steps * 60 - 4, 56)),
+        strip_image=widgets.Image(format="png", layout=px(steps * 60 - 4, 56),
+                                  tooltip="Brian's items along the interpolation path"),
         strip_info=widgets.HTML())
     for name, css in (("z1", "z1"), ("z2", "z2"), ("image", "image"), ("map_image", "map"),
                       ("neighbour_info", "nearest"), ("strip_image", "strip"), ("status", "status")):
@@ -199,14 +192,21 @@ def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slid
     parts["go_to"].observe(on_go_to, "value")
     for w in (*parts["pick"], *parts["pick_k"]):
         w.observe(lambda _: on_pick(), "value")
-    return View(**parts, children=_layout(**parts), pointer=pointer)
+    switch = None
+    if len(names) > 1:
+        switch = widgets.ToggleButtons(options=list(names), description="wardrobe",
+                                       tooltips=[f"the map, items and verdicts of the {n}" for n in names])
+        switch.add_class("explorer-switch")
+        switch.observe(on_switch, "value")
+    children = ((switch,) if switch else ()) + _layout(**parts)
+    return View(**parts, children=children, pointer=pointer, switch=switch)
 
 
 def _layout(z1, z2, image, map_image, neighbour_image, neighbour_info, status, go_to, pick, pick_k, strip_image,
             strip_info) -> tuple:
     title = widgets.HTML("<b>Brian's wardrobe.</b> Move z1 and z2, or click and drag on the map: Brian "
                          "(the decoder) sews the item at that point. The black ring shows where you are; "
-                         "the red line is the interpolation path.")
+                         "the dark magenta line is the interpolation path.")
     left = widgets.VBox([z1, z2, status, go_to, image, widgets.HTML("<i>Brian's item at z</i>")])
     nearest = widgets.HBox([neighbour_image, widgets.VBox(
         [widgets.HTML("<b>Nearest real training item</b>"), neighbour_info])])

@@ -1,13 +1,14 @@
-"""The 2D latent explorer: walk through Brian's wardrobe with two sliders.
+"""The 2D latent explorer: walk through Brian's wardrobe with two sliders, and hang items of your own.
 
-``LatentExplorer(model, train_data, test_data)`` is an ipywidgets box (display it, or make it
-the last line of a cell). Everything heavy (encoding all items, drawing the map) happens once in
-the constructor; a slider move only decodes one point, pastes a marker onto the cached map and
-finds the nearest real training item (about 1-3 ms, see ``benchmarks/bench_explorer.py``).
-Clicking or dragging on the map moves z there (ipyevents). The same explorer runs without a kernel in
-the browser (:mod:`ae_helpers.explorer.web` exports it; ``make explorer``). Its parts: the widgets and pictures
-are :mod:`ae_helpers.explorer.view` (``self.view``), where the map sits in the latent space (``self.geometry``)
-is :mod:`ae_helpers.explorer.geometry`.
+``LatentExplorer(model, train_data, test_data)`` is an ipywidgets box (display it, or make it the last line of
+a cell). Everything heavy (encoding all items, drawing the map) happens once in the constructor; a slider move
+only decodes one point, pastes a marker onto the cached map and finds the nearest real training item (about
+1-3 ms, see ``benchmarks/bench_explorer.py``). Clicking or dragging on the map moves z there (ipyevents). The same
+explorer runs without a kernel in the browser (:mod:`ae_helpers.explorer.web`; ``make explorer``). Its parts:
+the widgets and pictures are :mod:`~ae_helpers.explorer.view` (``self.view``), where the map sits in the latent
+space is :mod:`~ae_helpers.explorer.geometry` (``self.geometry``), each model's codes and map a
+:mod:`~ae_helpers.explorer.wardrobes` ``Wardrobe``, and the drawing pad and its panel
+:mod:`~ae_helpers.explorer.pad` and :mod:`~ae_helpers.explorer.hanging`.
 """
 
 from __future__ import annotations
@@ -19,98 +20,101 @@ import numpy as np
 import torch
 
 from .. import latent
-from ..data import CLASS_NAMES, as_tensors
-from .view import GRAY_R, build_view, draw_marker, draw_path, ink, png, render_map, static_figure, strip
+from ..data import CLASS_NAMES
+from . import hanging
+from .view import GRAY_R, build_view, draw_diamond, draw_marker, draw_path, ink, png, static_figure, strip
+from .wardrobes import Wardrobe, check_2d, images_and_labels
 
 
-def images_and_labels(data, what: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """A torchvision dataset (or Subset) or an ``(images, labels)`` pair -> float images, int labels."""
-    if isinstance(data, (tuple, list)) and len(data) == 2:
-        x, y = torch.as_tensor(data[0]).float(), torch.as_tensor(data[1]).long()
-    elif hasattr(data, "targets") or isinstance(data, torch.utils.data.Subset):
-        x, y = as_tensors(data)
-    else:
-        raise TypeError(f"{what} must be a Fashion-MNIST dataset or an (images, labels) pair, got {type(data)}")
-    x = x.reshape(-1, 1, 28, 28)
-    if len(x) != len(y) or len(x) < 2:
-        raise ValueError(f"{what}: need at least 2 images and one label per image, got {len(x)} and {len(y)}")
-    return x, y
-
-
-class LatentExplorer(widgets.VBox):
+class LatentExplorer(hanging.Hanging, widgets.VBox):
     """Sliders for a point z = (z1, z2), Brian's item at z, the map of the real items with a ring at z,
     the nearest real training item with a verdict, and an interpolation strip.
 
-    ``model``: an autoencoder with a **2D** latent space. Any other ``latent_dim`` raises ``ValueError``
-    (a flat map needs exactly two coordinates; no axes are picked for you). ``train_data``: what the model
-    learned from, searched for the nearest real item; ``test_data``: the items on the map and in the strip
-    (default: ``train_data``). Both are Fashion-MNIST datasets (or ``Subset``s) or ``(images, labels)`` pairs.
-    ``margin``: how far beyond the data the sliders reach (fraction of the data's range); ``steps``: images
-    in the strip (8-16). The verdict on the nearest real item is :func:`ae_helpers.latent.verdict`: graded by
-    the latent distance in units of the spacing of the real items around that item (``self.spacing[i]``,
-    :func:`ae_helpers.latent.local_spacing` of the training codes, computed once); ``self.threshold[i]`` is the
-    distance from item ``i`` beyond which it says "inventing".
+    ``model``: an autoencoder with a **2D** latent space (any other ``latent_dim`` raises ``ValueError``: a flat map
+    needs exactly two coordinates). ``train_data``: what the model learned from, searched for the nearest real
+    item; ``test_data``: the items on the map and in the strip (default: ``train_data``); Fashion-MNIST datasets
+    (or ``Subset``s) or ``(images, labels)`` pairs. ``margin``: how far beyond the data the sliders reach (fraction
+    of the data's range); ``steps``: images in the strip (8-16). The verdict on the nearest real item is
+    :func:`ae_helpers.latent.verdict`, graded by the latent distance in units of the spacing of the real items
+    around that item (``self.spacing[i]``); ``self.threshold[i]``: the distance beyond which it says "inventing".
 
-    ``set_z(z1, z2)`` moves z from code: a value off the map is clamped to its edge, NaN, infinity or a
-    non-number is rejected (that coordinate stays put); either way the status line under the widget says
-    what happened and nothing is raised. A slider set to NaN from code is put back the same way.
-    After each move ``self.nearest`` holds the nearest-neighbour result and ``self.marker_xy`` the ring's pixel.
-    A click or a drag on the map (ipyevents) calls ``click_map(column, row)``: z moves to that pixel of the map
-    picture (``self.geometry``), clamped like ``set_z`` outside the plotted area. The map also shows the
-    interpolation strip's path (``self.path_xy``). ``self.z1``, ``self.z2`` are the sliders (their ``min``/``max``:
-    the map's edges); all widgets are in ``self.view``; ``self.map_picture`` is the bare map (no ring, no path).
+    ``compare_with={"VAE": vae}``: more 2D models (a VAE hangs an item at the centre ``mu`` of its cloud), each
+    with its own wardrobe (``self.wardrobes``; ``name`` names ``model``'s), and a switch between them
+    (``switch_to(name)``). ``pad=True``: a drawing pad and a photo upload (``self.panel``); ``hang(image)`` hangs a
+    drawing or photo: a diamond on the map at its code, Brian's copy, the nearest real items, how unusual it is.
+
+    ``set_z(z1, z2)`` moves z from code: a value off the map is clamped to its edge, NaN, infinity or a non-number
+    is rejected (that coordinate stays put); the status line says what happened and nothing is raised. After each
+    move ``self.nearest`` holds the nearest-neighbour result and ``self.marker_xy`` the ring's pixel. A click or a
+    drag on the map (ipyevents) calls ``click_map(column, row)``. The map also shows the interpolation path
+    (``self.path_xy``). ``self.z1``, ``self.z2`` are the sliders (their ``min``/``max``: the map's edges); all
+    widgets are in ``self.view``; ``self.map_picture`` is the bare map (no ring, no path, no diamond).
     """
 
     def __init__(self, model, train_data, test_data=None, *, margin=0.25, steps=10, image_px=224,
-                 map_size=(5.2, 3.8), dpi=90, max_map_points=10000):
-        dim = getattr(model, "latent_dim", None)
-        if dim != 2:
-            raise ValueError(
-                f"LatentExplorer draws a flat 2D map, so it needs an autoencoder with latent_dim=2 "
-                f"(two numbers per item); this model has latent_dim={dim}. Use pretrained(2); compare "
-                "bigger latent sizes by their reconstructions instead.")
+                 map_size=(5.2, 3.8), dpi=90, max_map_points=10000, compare_with=None, name="autoencoder",
+                 pad=False):
+        check_2d(model)
+        for other in (compare_with or {}).values():
+            check_2d(other)
         if not 8 <= steps <= 16:
             raise ValueError(f"steps must be between 8 and 16, got {steps}")
         super().__init__()
-        self.model, self.steps = model.eval(), int(steps)
-        self.scale = max(1, image_px // 28)
+        self.steps, self.scale = int(steps), max(1, image_px // 28)
         self.x_train, self.y_train = images_and_labels(train_data, "train_data")
         self.x_test, self.y_test = ((self.x_train, self.y_train) if test_data is None
                                     else images_and_labels(test_data, "test_data"))
-        self.train_codes, self.test_codes = self._encode(self.x_train), self._encode(self.x_test)
-        self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
-        self._d2, self._tmp = np.empty_like(self._cx), np.empty_like(self._cx)  # no allocation per move
-        self.spacing = latent.local_spacing(self.train_codes)  # how far apart the items hang around each one
-        self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther than this from item i: "inventing"
-        self._spacing = self.spacing.tolist()  # a Python float per item: no tensor indexing per move
-        self.map_picture, self.geometry = render_map(self.test_codes, self.y_test,
-                                                     latent.extent(self.test_codes, margin, quantile=0.001),
-                                                     map_size, dpi, max_map_points)
+        self.wardrobes = {n: Wardrobe(n, m, self.x_train, self.x_test, self.y_test, margin=margin, map_size=map_size,
+                                      dpi=dpi, max_map_points=max_map_points)
+                          for n, m in {name: model, **(compare_with or {})}.items()}
+        self.wardrobe = self.wardrobes[name]
         self._map_base = self.map_picture.pixels  # the map with the interpolation path on it (see _update_strip)
         self.view = build_view(self.geometry, self.scale, self.steps, self.y_test, on_slider=self._on_slider,
-                               on_pixel=self.click_map, on_go_to=self._on_go_to, on_pick=self._update_strip)
-        self.children = self.view.children
+                               on_pixel=self.click_map, on_go_to=self._on_go_to, on_pick=self._update_strip,
+                               names=list(self.wardrobes), on_switch=lambda c: self.switch_to(c["new"]))
+        self.panel = hanging.build_panel(on_pixels=self._on_pixels, on_upload=self._on_upload) if pad else None
+        self.children = self.view.children + ((self.panel.box,) if pad else ())
         self._busy, self._nn_index, self._marker_at, self.nearest = False, None, None, {}
+        self._image, self.hung, self.hang_xy = None, None, None  # the last image hung, its result and pixel
         self.set_z(*self.test_codes.median(0).values.tolist())
         self._update_strip()
 
-    # ----- heavy work, once ----------------------------------------------------------------------
-    @torch.no_grad()
-    def _encode(self, x):
-        return torch.cat([self.model.encode(xb) for xb in x.split(4096)]).float()
+    # ----- the current wardrobe (one per model) ---------------------------------------------------
+    model = property(lambda self: self.wardrobe.model, doc="The current wardrobe's model.")
+    train_codes = property(lambda self: self.wardrobe.train_codes, doc="Codes of the training items (N, 2).")
+    test_codes = property(lambda self: self.wardrobe.test_codes, doc="Codes of the map's items (N, 2).")
+    spacing = property(lambda self: self.wardrobe.spacing, doc="The spacing of the real items around each one.")
+    threshold = property(lambda self: self.wardrobe.threshold, doc="Farther than this from item i: inventing.")
+    map_picture = property(lambda self: self.wardrobe.map_picture, doc="The bare map picture.")
+    geometry = property(lambda self: self.wardrobe.geometry, doc="Where the map sits in the latent space.")
+
+    def switch_to(self, name: str) -> None:
+        """Show the wardrobe of the model called ``name``: its map, sliders, Brian's items and verdicts, and the
+        hung item (if any) hung again by this model."""
+        if name not in self.wardrobes:
+            raise ValueError(f"no model called {name!r} in this explorer; pick one of {list(self.wardrobes)}")
+        if self.view.switch is not None and self.view.switch.value != name:
+            self.view.switch.value = name  # its observer comes back here
+            return
+        self.wardrobe = self.wardrobes[name]
+        (a, b), (c, d) = self.geometry.extent[:2], self.geometry.extent[2:]
+        self._busy = True  # one update at the end
+        try:
+            for s, lo, hi in ((self.z1, a, b), (self.z2, c, d)):
+                s.min, s.max = min(s.min, lo), max(s.max, hi)  # widen first: min <= max at every step
+                s.min, s.max, s.step = lo, hi, (hi - lo) / 500
+        finally:
+            self._busy = False
+        self._nn_index, self._marker_at = None, None
+        if self._image is not None:
+            self.hang(self._image)
+        self._update_strip()
+        self.set_z(*self.test_codes.median(0).values.tolist())
 
     # ----- per move: cheap -----------------------------------------------------------------------
-    @property
-    def z1(self) -> widgets.FloatSlider:
-        return self.view.z1
-
-    @property
-    def z2(self) -> widgets.FloatSlider:
-        return self.view.z2
-
-    @property
-    def z(self) -> tuple[float, float]:
-        return (self.z1.value, self.z2.value)
+    z1 = property(lambda self: self.view.z1, doc="The z1 slider.")
+    z2 = property(lambda self: self.view.z2, doc="The z2 slider.")
+    z = property(lambda self: (self.z1.value, self.z2.value), doc="The current point (z1, z2).")
 
     @property
     def marker_xy(self) -> tuple[int, int]:
@@ -162,8 +166,7 @@ class LatentExplorer(widgets.VBox):
 
     def class_centre(self, label) -> tuple[float, float]:
         """The code of the most central training item of class ``label`` (an index or a class name): the one
-        nearest the median of the class's training codes. A real item, so "go to" always lands on one (the median
-        itself can fall in a hole of a cluster shaped like a ring or two arms)."""
+        nearest the median of the class's training codes (a real item, even in a cluster shaped like a ring)."""
         k = CLASS_NAMES.index(label) if isinstance(label, str) else int(label)
         codes = self.train_codes[self.y_train == k]
         central = (codes - codes.median(0).values).norm(dim=1).argmin()
@@ -171,20 +174,11 @@ class LatentExplorer(widgets.VBox):
 
     def decode_current(self) -> torch.Tensor:
         """Brian's item at the current z, shape (1, 28, 28)."""
-        with torch.inference_mode():  # z is already checked: call the decoder directly (saves ~0.1 ms)
-            return self.model.decoder(torch.tensor([self.z]))[0]
+        return self.wardrobe.decode([self.z])[0]
 
     def find_nearest(self, z1, z2) -> dict:
         """The real training item whose code is nearest to (z1, z2), and a verdict."""
-        d2, tmp = self._d2, self._tmp
-        np.square(np.subtract(self._cx, z1, out=d2), out=d2)
-        d2 += np.square(np.subtract(self._cy, z2, out=tmp), out=tmp)
-        i = int(d2.argmin())
-        dist, spacing = math.sqrt(float(d2[i])), self._spacing[i]
-        grade = latent.verdict_grade(dist, spacing)
-        return {"index": i, "label": int(self.y_train[i]), "class": CLASS_NAMES[int(self.y_train[i])],
-                "distance": dist, "spacing": spacing, "ratio": dist / spacing, "grade": grade,
-                "inventing": grade == len(latent.VERDICT_GRADES) - 1, "verdict": latent.verdict(dist, spacing)}
+        return self.wardrobe.find_nearest(z1, z2, self.y_train)
 
     def _update(self, note=""):
         view = self.view
@@ -203,10 +197,12 @@ class LatentExplorer(widgets.VBox):
                              else f"{z}: {words}")
 
     def _draw_map(self, force=False):
-        """Re-encode the map only when the ring moves a pixel (or the path changed)."""
+        """Re-encode the map only when the ring moves a pixel (or the path or the hung item changed)."""
         if force or self.marker_xy != self._marker_at:
             self._marker_at = self.marker_xy
             m = self._map_base.copy()
+            if self.hang_xy is not None:
+                draw_diamond(m, *self.hang_xy)
             draw_marker(m, *self._marker_at, self.geometry.box)
             self.view.map_image.value = png(m, self.map_picture.palette)
 
@@ -218,14 +214,12 @@ class LatentExplorer(widgets.VBox):
 
     def reconstruct(self, indices) -> torch.Tensor:
         """Brian's reconstructions x' of the map's items ``indices``."""
-        with torch.no_grad():
-            return self.model(self.x_test[torch.as_tensor(indices).reshape(-1)])
+        return self.wardrobe.decode(self.test_codes[torch.as_tensor(indices).reshape(-1)])
 
     def interpolate(self, i, j, steps=None) -> torch.Tensor:
         """Decoded images (steps, 1, 28, 28) on the straight line from item ``i``'s code to item ``j``'s."""
-        with torch.no_grad():
-            a, b = self.model.encode(self.x_test[[i, j]])
-            return self.model.decode(latent.interpolate(a, b, steps or self.steps))
+        a, b = self.test_codes[[i, j]]
+        return self.wardrobe.decode(latent.interpolate(a, b, steps or self.steps))
 
     def _update_strip(self):
         view = self.view
@@ -243,7 +237,7 @@ class LatentExplorer(widgets.VBox):
     def show_static(self, n=15):
         """A plain matplotlib figure of the same wardrobe (for exported or un-rendered notebooks):
         Brian's items on an ``n`` x ``n`` grid of the map, next to the real items' codes."""
-        return static_figure(self.model, self.test_codes, self.y_test, self.geometry.extent, self.z, n)
+        return static_figure(self.wardrobe, self.test_codes, self.y_test, self.geometry.extent, self.z, n)
 
     def __repr__(self):
         return (f"LatentExplorer at z = ({self.z1.value:.2f}, {self.z2.value:.2f}): an interactive widget; "
