@@ -1,18 +1,23 @@
-"""LatentExplorer without a browser: setting a slider runs the observers synchronously."""
+"""LatentExplorer without a browser: setting a slider (or the pad's pixels, the upload, the switch) runs the observers
+synchronously."""
 
+import datetime
 import io
 import math
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from ae_helpers import latent
+from ae_helpers import hang, latent
 from ae_helpers.data import fashion_mnist
-from ae_helpers.explorer import LatentExplorer
+from ae_helpers.explorer import LatentExplorer, hanging
+from ae_helpers.explorer.pad import SIZE, pad_image
 from ae_helpers.explorer.view import MARK as _MARK
+from ae_helpers.measures import per_image_mse
 from ae_helpers.models import Autoencoder
 from ae_helpers.training import train
 
@@ -196,3 +201,161 @@ def test_static_fallback_and_repr(explorer):
     assert len(fig.axes) == 2 and fig.axes[1].get_legend() is not None
     plt.close(fig)
     assert "LatentExplorer at z" in repr(explorer)
+
+
+# ----- hang your own item: the pad, the upload, the VAE switch ---------------------------------------------------
+
+
+def trouser_drawing(size=SIZE) -> np.ndarray:
+    """Two white legs and a waistband on the black pad, grey bytes (size, size)."""
+    d = np.zeros((size, size), np.uint8)
+    s = size / 280
+    for r0, r1, c0, c1 in ((40, 250, 90, 130), (40, 250, 150, 190), (40, 80, 90, 190)):
+        d[round(r0 * s):round(r1 * s), round(c0 * s):round(c1 * s)] = 255
+    return d
+
+
+class TinyVAE(torch.nn.Module):
+    """What the explorer needs of a VAE: ``encode(x) -> (mu, logvar)`` and a ``decoder``; this one hangs items
+    where the tiny autoencoder does, stretched and shifted, so its map and codes differ."""
+
+    latent_dim = 2
+
+    def __init__(self, ae):
+        super().__init__()
+        self.body, self.decoder = ae.encoder, ae.decoder
+
+    def encode(self, x):
+        mu = self.body(x) * torch.tensor([2.0, 0.5]) + torch.tensor([1.0, -3.0])
+        return mu, torch.zeros_like(mu)
+
+
+@pytest.fixture(scope="module")
+def hanger(tiny):
+    model, train_xy, test_xy = tiny
+    return LatentExplorer(model, train_xy, test_xy, steps=9, pad=True, compare_with={"VAE": TinyVAE(model)})
+
+
+def _hang_checks(ex, item, model_encode, decoder):
+    """The explorer hung ``item`` where ``model_encode`` puts it, and shows it."""
+    with torch.no_grad():
+        z = model_encode(item[None, None])
+        z = (z[0] if isinstance(z, tuple) else z)[0]
+    assert ex.hung["z"] == pytest.approx(z.tolist(), abs=1e-6)
+    x, y = ex.geometry.z_to_pixel(*z.tolist())
+    assert ex.hang_xy == (round(x), round(y))
+    assert indices(ex.view.map_image.value)[ex.hang_xy[1], ex.hang_xy[0]] == _MARK["hang"]
+    with torch.no_grad():
+        copy = decoder(z[None])[0, 0]
+    shown = np.asarray(Image.open(io.BytesIO(ex.panel.copy.value)))[::4, ::4]
+    assert np.abs(shown.astype(int) - (copy.numpy() * 255).round()).max() <= 1, "Brian's copy is decoder(z)"
+    d = torch.cdist(z[None], ex.train_codes)[0]
+    assert ex.hung["nearest"] == d.argsort()[:hanging.NEAREST].tolist(), "the nearest real items, nearest first"
+    errors = per_image_mse(decoder(ex.test_codes), ex.x_test)
+    error = float(per_image_mse(copy[None, None], item[None, None])[0])
+    assert ex.hung["error"] == pytest.approx(error, rel=1e-5)
+    assert ex.hung["percentile"] == pytest.approx(hang.unusualness(error, errors))
+    assert hang.unusual_sentence(ex.hung["percentile"]) in ex.panel.verdict.value
+
+
+def test_a_stroke_on_the_pad_hangs_the_drawing_at_its_code(hanger, tiny):
+    ex, model = hanger, tiny[0]
+    ex.switch_to("autoencoder")
+    drawing = trouser_drawing()
+    ex.panel.pad.pixels = drawing.tobytes()          # what the page sends when a stroke ends
+    item = hang.to_item(drawing)
+    _hang_checks(ex, item, model.encode, model.decoder)
+    assert all(w.value for w in ex.panel.steps) and ex.panel.item.value and ex.panel.nearest[0].value
+    assert ex.hung["classes"][0] in ex.panel.nearest_info.value
+    assert "⚠" not in ex.panel.verdict.value
+
+
+def test_the_ring_and_the_diamond_are_both_on_the_map(hanger):
+    ex = hanger
+    ex.panel.pad.pixels = trouser_drawing().tobytes()
+    ex.set_z(ex.z1.min, ex.z2.min)
+    m = indices(ex.view.map_image.value)
+    assert m[ex.marker_xy[1], ex.marker_xy[0]] == _MARK["ring"] and m[ex.hang_xy[1], ex.hang_xy[0]] == _MARK["hang"]
+
+
+@pytest.mark.parametrize("pixels, message", [
+    (b"\x00" * 10, "the pad sent 10 bytes, expected 280 x 280"),
+    (bytes(SIZE * SIZE), "draw something first"),
+])
+def test_bad_pad_data_gets_a_one_line_message(hanger, pixels, message):
+    ex = hanger
+    ex.panel.pad.pixels = trouser_drawing().tobytes()
+    assert ex.hang_xy is not None
+    ex.panel.pad.pixels = pixels
+    assert message in ex.panel.verdict.value and "\n" not in ex.panel.verdict.value
+    assert ex.hang_xy is None and ex.hung is None
+    assert not (indices(ex.view.map_image.value) == _MARK["hang"]).any(), "no diamond for a drawing that failed"
+
+
+def test_pad_image_refuses_what_is_not_grey_bytes():
+    with pytest.raises(ValueError, match="must be bytes"):
+        pad_image([0] * (SIZE * SIZE))
+    with pytest.raises(ValueError, match=r"sent 78,401 bytes, expected 280 x 280 = 78,400"):
+        pad_image(bytes(SIZE * SIZE + 1))
+    assert pad_image(trouser_drawing().tobytes()).shape == (SIZE, SIZE)
+
+
+def test_an_uploaded_photo_is_hung_like_a_drawing(hanger, tiny):
+    ex, model = hanger, tiny[0]
+    ex.switch_to("autoencoder")
+    photo = np.full((120, 90, 3), 235, np.uint8)     # a dark trouser photographed on light paper
+    photo[15:110, 20:40] = photo[15:110, 50:70] = photo[15:30, 20:70] = (40, 30, 90)
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, format="PNG")
+    ex.panel.upload.value = ({"name": "trouser.png", "type": "image/png", "size": buf.tell(),
+                              "content": memoryview(buf.getvalue()), "last_modified": datetime.datetime(2024, 1, 1)},)
+    _hang_checks(ex, hang.to_item(photo), model.encode, model.decoder)
+    steps = hang.hang_steps(photo)
+    small = np.asarray(Image.open(io.BytesIO(ex.panel.steps[-1].value)))
+    assert small.shape == (28, 28) and np.abs(small.astype(int) - (steps["item"] * 255).round()).max() <= 1
+
+
+def test_a_file_that_is_not_an_image_gets_a_one_line_message(hanger):
+    hanger.panel.upload.value = ({"name": "notes.txt", "type": "text/plain", "size": 5, "content": memoryview(b"hello"),
+                                  "last_modified": datetime.datetime(2024, 1, 1)},)
+    assert "cannot read 'notes.txt' as an image" in hanger.panel.verdict.value
+    assert hanger.hang_xy is None
+
+
+def test_the_vae_switch_changes_the_map_and_hangs_the_item_at_mu(hanger):
+    ex = hanger
+    ex.switch_to("autoencoder")
+    ex.panel.pad.pixels = trouser_drawing().tobytes()
+    before = {"map": ex.view.map_image.value, "z": ex.hung["z"], "extent": ex.geometry.extent}
+    ex.view.switch.value = "VAE"                       # the ToggleButtons, as a click or a key press sets them
+    assert ex.wardrobe.name == "VAE" and ex.model is ex.wardrobes["VAE"].model
+    vae = ex.wardrobes["VAE"].model
+    _hang_checks(ex, hang.to_item(trouser_drawing()), vae.encode, vae.decoder)
+    assert ex.hung["z"] != pytest.approx(before["z"]) and ex.hung["wardrobe"] == "VAE"
+    assert ex.view.map_image.value != before["map"] and ex.geometry.extent != before["extent"]
+    assert (ex.z1.min, ex.z1.max, ex.z2.min, ex.z2.max) == ex.geometry.extent, "the sliders span the VAE's map"
+    with torch.no_grad():
+        assert ex.train_codes == pytest.approx(vae.encode(ex.x_train)[0], abs=1e-5)
+    ex.switch_to("autoencoder")
+    assert ex.hung["z"] == pytest.approx(before["z"]) and ex.view.map_image.value == before["map"]
+    with pytest.raises(ValueError, match="no model called 'GAN'"):
+        ex.switch_to("GAN")
+
+
+def test_every_control_is_a_keyboard_widget_and_every_picture_has_a_name(hanger):
+    ex = hanger
+    p = ex.panel
+    assert isinstance(ex.view.switch, widgets.ToggleButtons) and list(ex.view.switch.options) == ["autoencoder", "VAE"]
+    assert isinstance(p.brush, widgets.IntSlider) and isinstance(p.erase, widgets.ToggleButton)
+    assert isinstance(p.clear, widgets.Button) and isinstance(p.upload, widgets.FileUpload)
+    p.brush.value, p.erase.value = 30, True           # the controls reach the pad
+    assert (p.pad.brush, p.pad.erase) == (30, True)
+    p.erase.value = False
+    pictures = [ex.view.image, ex.view.map_image, ex.view.neighbour_image, ex.view.strip_image, p.item, p.copy,
+                *p.steps, *p.nearest]
+    assert all(w.tooltip for w in pictures), "every picture has a name (its title)"
+    assert p.box in ex.children
+
+
+def test_one_model_has_no_switch_and_no_pad(explorer):
+    assert explorer.view.switch is None and explorer.panel is None

@@ -137,3 +137,28 @@ def test_the_interpolation_path_is_on_the_map(explorer):
     assert len(ex.path_xy) == ex.steps
     ex.view.pick[1].value = 1  # another "to" item: the path moves with it
     assert not np.array_equal(_indices(ex.view.map_image.value) == path, m == path)
+
+
+def test_the_overlays_stay_clear_of_every_class_colour():
+    """The path's colour is far from every class colour (as drawn and at alpha 0.5 on white) under normal vision
+    and the three simulated dichromacies (benchmarks/bench_palette.py's measure); the old red #d62728 was not."""
+    pytest.importorskip("colorspacious")
+    import importlib.util
+    from pathlib import Path
+
+    from ae_helpers import plots
+    from ae_helpers.explorer.view import MARK_RGB, PATH_COLOR
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_palette", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_palette.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    classes = list(plots.CLASS_COLORS) + bench.on_white(plots.CLASS_COLORS)
+
+    def closest(colour):
+        return min(float(bench.distances([*classes, colour], v)[-1, :-1].min()) for v in bench.VISIONS)
+
+    slot = 3 * (MARK["path"] - MARK["ring"])
+    assert "#" + bytes(MARK_RGB[slot:slot + 3]).hex() == PATH_COLOR
+    assert closest(PATH_COLOR) > 20, "the path's colour is clearly apart from every class colour"  # measured 23.8
+    assert closest("#d62728") < 10, "the check has teeth: the old red was close to the T-shirt's colour"
