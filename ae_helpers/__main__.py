@@ -49,9 +49,8 @@ def _train_one(config, retrain: bool, progress: bool = True) -> str:
     from .course_models import checkpoint_path, pretrained
 
     model = pretrained(config=config, retrain=retrain, progress=progress)
-    kind = "" if config.arch == "mlp" else f"{config.arch} "
-    return (f"{config.latent_dim}D {kind}autoencoder ({config.mode} mode), "
-            f"test MSE per pixel: {model.history['test_mse']:.4f}  (checkpoint {checkpoint_path(config)})")
+    return (f"{config.describe()}, test MSE per pixel: {model.history['test_mse']:.4f}  "
+            f"(checkpoint {checkpoint_path(config)})")
 
 
 def _train_in_parallel(configs, jobs: int, retrain: bool) -> None:

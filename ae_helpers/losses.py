@@ -9,11 +9,16 @@ For an input x and its reconstruction x' (pixels in [0, 1]):
   (like ``torch.nn.functional.binary_cross_entropy_with_logits``): the numerically stable way to train with BCE
 
 Goal: minimise L, so that x' ~ x.
+
+Notebook 06's VAE trains with :func:`vae_loss`: that BCE, from the decoder's logits (:func:`decoder_logits`) and
+summed over each image's pixels, plus the KL term.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 #: torch clamps log(0) to -100; we do the same. Clamping x' away from 0 first (to the smallest
 #: float32, whose log is below -100) keeps the gradient finite when a sigmoid outputs exactly 0 or 1.
@@ -40,3 +45,19 @@ def bce_with_logits(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     """
     return (logits.clamp(min=0) - logits * x + torch.log1p(torch.exp(-logits.abs()))).mean()
 
+
+
+def decoder_logits(decoder, z):
+    # the decoder without its final Sigmoid (notebook 04's without_sigmoid): logits, from which BCE never rounds
+    return nn.Sequential(*[layer for layer in decoder if not isinstance(layer, nn.Sigmoid)])(z)
+
+
+def vae_loss(model, inputs, target, pixels="sum"):
+    # per image: reconstruction (BCE over the 784 pixels from the logits, summed; "mean" = notebook 04's average)
+    # + KL of the item's cloud to N(0, I)
+    mu, logvar = model.encode(inputs)
+    logits = decoder_logits(model.decoder, model.pick(mu, logvar))
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none").flatten(1)   # (batch, 784)
+    reconstruction = (bce.sum(1) if pixels == "sum" else bce.mean(1)).mean()
+    kl = (0.5 * (mu**2 + logvar.exp() - logvar - 1)).sum(1).mean()
+    return {"loss": reconstruction + kl, "reconstruction": reconstruction, "kl": kl}

@@ -9,6 +9,8 @@ those numbers.
 * :class:`ConvAutoencoder`: convolutions instead of fully connected layers (notebook 08).
 
 All three are :class:`AutoencoderBase`: the same ``encode``, ``decode`` and ``forward``.
+:class:`VAE` (notebook 06's variational autoencoder) is not: its ``encode`` gives each item a cloud (``mu``,
+``logvar``); its ``decoder`` is the same :class:`Decoder`. Its loss is ``losses.vae_loss``.
 """
 
 from __future__ import annotations
@@ -182,3 +184,30 @@ class ConvAutoencoder(AutoencoderBase):
             _up(c2, c1, upsampling), nn.BatchNorm2d(c1), nn.ReLU(),      # (N, c1, 14, 14)
             _up(c1, 1, upsampling), nn.Sigmoid())                        # x': (N, 1, 28, 28) in [0, 1]
         self.to(memory_format=torch.channels_last)   # each pixel's channels side by side: same maths, faster on CPUs
+
+
+class VAE(nn.Module):
+    """Notebook 06's variational autoencoder: each item gets a cloud (centre mu, spread logvar) in the wardrobe."""
+
+    history: dict | None = None   # as AutoencoderBase.history: set for a model from pretrained(2, arch="vae")
+
+    def __init__(self, latent_dim=2):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU())
+        self.to_mu = nn.Linear(128, latent_dim)          # centre of the item's cloud
+        self.to_logvar = nn.Linear(128, latent_dim)      # log sigma^2: its spread (log keeps sigma > 0)
+        self.decoder = Decoder(latent_dim)               # the same decoder as the plain autoencoder
+
+    def encode(self, x):
+        h = self.body(x)
+        return self.to_mu(h), self.to_logvar(h)
+
+    def pick(self, mu, logvar):
+        if self.training:                                # a random point of the cloud ...
+            return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return mu                                        # ... its centre when testing
+
+    def forward(self, x):
+        mu, logvar = self.encode(x)
+        return self.decoder(self.pick(mu, logvar)), mu, logvar

@@ -51,6 +51,7 @@ def tiny_course(tiny_cache, monkeypatch):
 
     monkeypatch.setitem(course_models.RECIPES, ("mlp", "quick"), TINY_RECIPE)
     monkeypatch.setitem(course_models.RECIPES, ("conv", "quick"), {**TINY_RECIPE, "n_train": 256})
+    monkeypatch.setitem(course_models.RECIPES, ("vae", "quick"), TINY_RECIPE)
     return tiny_cache
 
 
