@@ -12,6 +12,12 @@ picture + write the panel); the time of each synchronous dispatch is taken with 
 Moves are timed in blocks of 10 (the page's clock ticks in 0.1 ms steps). Prints the median and p90 of the
 per-move time (target: median <= 2 ms), the decode alone, the nearest-item search alone, and the sizes of
 explorer/, its data file, and slides/build/.
+
+Hang your own item: strokes are drawn on the pad (280 x 280) and each drawing update the page runs while drawing
+(hang-ui.js ``update``: read the pad's pixels, AEHang.toItem, encode, decode, error percentile, the 5 nearest
+carried items, draw the panel) is timed one by one, median over --updates (target: median <= 5 ms), with
+toItem and encode alone. The page's added size for hanging your own item: explorer-hang-data.js (the encoders,
+the VAE's wardrobe, the test errors) plus hang.js inlined into explorer.html, part by part.
 """
 
 from __future__ import annotations
@@ -62,6 +68,55 @@ MOVES_JS = """(n) => {
 }"""
 
 
+UPDATES_JS = """(n) => {
+    const h = aeExplorer.instances[0].hang, ctx = h.padCtx, times = [], pre = [], enc = [];
+    h.clear();
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 18; ctx.lineCap = "round";
+    for (let i = 0; i < n; i++) {  // one more segment of a zigzag, then the update the page runs while drawing
+        const t = i / n;
+        ctx.beginPath();
+        ctx.moveTo(60 + 160 * t, 40 + 200 * Math.abs(Math.sin(9 * t)));
+        ctx.lineTo(60 + 160 * (t + 1 / n), 40 + 200 * Math.abs(Math.sin(9 * (t + 1 / n))));
+        ctx.stroke();
+        const t0 = performance.now();
+        h.update(false);
+        times.push(performance.now() - t0);
+    }
+    const rgba = ctx.getImageData(0, 0, 280, 280).data;
+    for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const item = AEHang.toItem(rgba, 280, 280).item;
+        const t1 = performance.now();
+        aeExplorer.encodeInto(item, aeExplorer.instances[0].w);
+        pre.push(t1 - t0);
+        enc.push(performance.now() - t1);
+    }
+    return {updates: times, toItem: pre, encode: enc};
+}"""
+
+
+def _parts(page_path: Path) -> dict[str, int]:
+    """Bytes of what the page adds for hanging your own item, part by part (JSON as written)."""
+    from ae_helpers.explorer import web
+
+    hang_file = page_path.parent / "explorer" / web.HANG_FILE
+    data = web.read_data(page_path.parent / "explorer" / web.DATA_FILE)
+
+    def size(part) -> int:
+        return len(json.dumps(part, separators=(",", ":")))
+
+    parts = {"encoder (plain)": size(data["encoder"]), "test errors (plain)": size(data["errors"])}
+    for w in data["wardrobes"][1:]:
+        parts[f"{w['label']} wardrobe (encoder, decoder, map, codes, verdict set, errors)"] = size(w)
+    from ae_helpers.hang import js_source
+
+    parts["hang.js (inlined)"] = len(js_source().encode())
+    parts["hang-ui.js"] = (page_path.parent / "explorer" / "hang-ui.js").stat().st_size
+    parts["total added (explorer-hang-data.js + hang.js + hang-ui.js)"] = (
+        hang_file.stat().st_size + parts["hang.js (inlined)"] + parts["hang-ui.js"])
+    return parts
+
+
 def _size(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
@@ -71,6 +126,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="build a quick-mode page in a temporary folder")
     parser.add_argument("--page", type=Path, help="an explorer.html built elsewhere (default: slides/build/)")
     parser.add_argument("--moves", type=int, default=2000)
+    parser.add_argument("--updates", type=int, default=200, help="drawing updates to time (at least 50)")
     args = parser.parse_args(argv)
     spec = importlib.util.spec_from_file_location("slides_build", ROOT / "slides" / "build.py")
     build = importlib.util.module_from_spec(spec)
@@ -95,6 +151,10 @@ def main(argv=None) -> int:
         page.wait_for_function("() => window.aeExplorer && aeExplorer.ready")
         page.evaluate(MOVES_JS, 200)  # warm-up: let V8 optimise the loops
         result = page.evaluate(MOVES_JS, args.moves)
+        hanging = None
+        if page.evaluate("() => !!aeExplorer.instances[0].hang"):
+            page.evaluate(UPDATES_JS, 30)  # warm-up
+            hanging = page.evaluate(UPDATES_JS, max(50, args.updates))
         ref = json.loads((page_path.parent / "explorer" / "decode-reference.json").read_text())
         err = max(max(abs(a - b) for a, b in zip(page.evaluate("z => aeExplorer.decode(z)", z), want))
                   for z, want in zip(ref["z"], ref["decoded"]))
@@ -111,6 +171,18 @@ def main(argv=None) -> int:
           f"median {statistics.median(near):.3f} ms, p90 {near[int(0.9 * len(near))]:.3f} ms")
     print(f"page decode vs torch's model.decode at {len(ref['z'])} z (map corners, centre, random): "
           f"max {err:.1e} per pixel (target <= 1e-5)")
+    if hanging:
+        upd = sorted(hanging["updates"])
+        print(f"one drawing update on the pad (read 280x280 pixels + AEHang.toItem + encode + decode + percentile + "
+              f"5 nearest + panel), {len(upd)} updates: median {statistics.median(upd):.2f} ms, "
+              f"p90 {upd[int(0.9 * len(upd))]:.2f} ms (target: median <= 5 ms)")
+        print(f"  AEHang.toItem alone: median {statistics.median(hanging['toItem']):.2f} ms; encode alone: "
+              f"median {statistics.median(hanging['encode']):.2f} ms")
+        print("page's added size for hanging your own item (bytes as written; budget 2 MB):")
+        for name, n in _parts(page_path).items():
+            print(f"  {name}: {n / 1e6:.2f} MB")
+    else:
+        print("this page has no drawing pad (no data-hang explorer): drawing updates not timed")
     data_file = page_path.parent / "explorer" / "explorer-data.js"
     print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB (explorer-data.js: "
           f"{data_file.stat().st_size:,} bytes)")

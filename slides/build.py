@@ -12,9 +12,11 @@ which ``npm ci`` installs from ``slides/package-lock.json`` (needs Node.js/npm, 
 Steps: ``npm ci`` when needed -> drop the cells tagged ``live-only`` (the JupyterLab-only explorer demo)
 -> execute the notebook in a fresh kernel -> export with ``templates/deck.html.j2`` with all code hidden
 -> copy the libraries -> refuse the result if it still names any http(s) resource.
-The in-browser latent explorer (``explorer/``: the 2D model's decoder, the map and a few thousand test
-items, written by ``ae_helpers.explorer.web``, plus ``slides/explorer/explorer.js``) is built next to the
-deck: its live slide (a ``<div class="ae-explorer">`` in the notebook) and ``explorer.html`` use it.
+The in-browser latent explorer (``explorer/``: the 2D autoencoder's and the 2D VAE's networks, maps and the
+codes of a few thousand test items, written by ``ae_helpers.explorer.web``, plus ``slides/explorer/explorer.js``)
+is built next to the deck: its live slide (a ``<div class="ae-explorer">`` in the notebook) and ``explorer.html``
+use it. ``explorer.html`` also lets the reader hang an item of their own (``slides/explorer/hang-ui.js``, with
+the course's preprocessing ``ae_helpers/explorer/hang.js`` inlined into the page).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ LIVE_ONLY_TAG = "live-only"
 EXPLORER_SRC = SLIDES_DIR / "explorer"
 EXPLORER_PAGE = "explorer.html"
 EXPLORER_ITEMS = 3000
+#: The wardrobes the explorer switches between (``pretrained(2, **kwargs)``): the plain autoencoder first.
+EXPLORER_MODELS = ({}, {"arch": "vae"})
+#: Where the page's inlined preprocessing goes in explorer.html.
+HANG_SLOT = "__HANG_JS__"
 #: Paths the HTML uses for the libraries, relative to the HTML file.
 REVEAL_PREFIX = "reveal.js"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
@@ -218,21 +224,29 @@ def build_explorer(out_dir: Path | str | None = None, quick: bool | None = None,
     from ae_helpers import data
     from ae_helpers.course_models import pretrained
     from ae_helpers.explorer import web
+    from ae_helpers.explorer.web_model import two_d
+    from ae_helpers.hang import js_source
     from ae_helpers.settings import is_quick
 
     quick = is_quick() if quick is None else quick
     out_dir = Path(out_dir or BUILD_DIR).resolve()
     folder = out_dir / "explorer"
     with _environment(quick):
-        model = pretrained(2, quick=quick, progress=False)
+        models = [pretrained(2, quick=quick, progress=False, **kwargs) for kwargs in EXPLORER_MODELS]
         test = data.load("test", 2000 if quick else None)   # as the deck notebook loads them
-        web.export(folder, model, test, n_items=EXPLORER_ITEMS)
-    for name in ("explorer.js", "explorer.css"):
+        web.export(folder, models, test, n_items=EXPLORER_ITEMS)
+    for name in ("explorer.js", "hang-ui.js", "explorer.css"):
         shutil.copy2(EXPLORER_SRC / name, folder / name)
-    mode = "quick mode, for tests only" if quick else f"test MSE {model.history['test_mse']:.4f}"
+    hang = js_source()
+    if "</script" in hang.lower():
+        raise BuildError("ae_helpers/explorer/hang.js contains '</script', which would end its inline <script>")
+    mode = "quick mode, for tests only" if quick else "test MSE " + ", ".join(
+        f"{m.history['test_mse']:.4f}" for m in models)
     html = (EXPLORER_SRC / EXPLORER_PAGE).read_text(encoding="utf-8").replace(
-        "__MODEL__", f"the course's 2D autoencoder ({mode})")
-    code = "".join((folder / name).read_text(encoding="utf-8") for name in ("explorer.js", "explorer.css"))
+        "__MODEL__", f"the course's {' and '.join(web.WARDROBES[m.vae][1] for m in map(two_d, models))}, "
+        f"2D ({mode})").replace(HANG_SLOT, hang)
+    code = "".join((folder / name).read_text(encoding="utf-8") for name in ("explorer.js", "hang-ui.js",
+                                                                             "explorer.css"))
     remote = remote_references(html + code)
     if remote:
         raise BuildError(f"the explorer page would need the network for: {remote}")

@@ -1,8 +1,10 @@
-"""The export for the in-browser explorer (ae_helpers.explorer.web): the page's own decoder (explorer.js, run in
-node on the exported data) sews what torch's model.decode sews at points this test picks, and would not if the
-export wrote wrong weights or a wrong order; the decoder's weights survive the round trip bit for bit; the items and
-map are the notebook explorer's, the verdict measures against the notebook explorer's training codes and spacings
-(notebook 05's training set), the page's verdict is latent.grade_points' word for word, and odd models are refused."""
+"""The export for the in-browser explorer (ae_helpers.explorer.web): the page's own decoder and encoder
+(explorer.js, run in node on the exported data) give what torch's model.decode and model.encode give at points and
+items this test picks (real items and random images), and would not if the export wrote wrong weights or a wrong
+order; the weights survive the round trip bit for bit; the items and map are the notebook explorer's, the verdict
+measures against the notebook explorer's training codes and spacings (notebook 05's training set), the page's verdict
+is latent.grade_points' word for word, and odd models are refused. The second wardrobe, a VAE, is seen through its
+mu: the page's encode gives mu, its decode the VAE's decoder, and its test errors are those of decoder(mu)."""
 
 import base64
 import json
@@ -18,7 +20,9 @@ from torch import nn
 
 from ae_helpers import latent
 from ae_helpers.explorer import LatentExplorer, web
-from ae_helpers.models import Autoencoder
+from ae_helpers.losses import vae_loss
+from ae_helpers.measures import per_image_mse
+from ae_helpers.models import VAE, Autoencoder, ConvAutoencoder
 from ae_helpers.training import train
 
 PAGE = Path(__file__).resolve().parents[1] / "slides" / "explorer" / "explorer.js"
@@ -30,9 +34,11 @@ def run_page(data_path, points, call: str, tmp_path) -> list:
     node = shutil.which("node")
     assert node, "node is needed (it comes with the slides' npm tooling)"
     script = tmp_path / "run.js"
+    hang = Path(data_path).with_name(web.HANG_FILE)
     script.write_text(
         "global.window = {}; global.document = {readyState: 'complete', querySelectorAll: () => []};\n"
         f"require({json.dumps(str(data_path))});\n"
+        + (f"require({json.dumps(str(hang))});\n" if hang.is_file() else "") +
         f"require({json.dumps(str(PAGE))});\n"
         f"const points = {json.dumps([[float(v) for v in z] for z in points])};\n"
         f"console.log(JSON.stringify(points.map(z => {call})));\n")
@@ -42,14 +48,24 @@ def run_page(data_path, points, call: str, tmp_path) -> list:
 
 
 @pytest.fixture(scope="module")
-def exported(real_data, tmp_path_factory):
-    x_train, y_train, x_test, y_test = real_data
+def trained(real_data):
+    """A small 2D autoencoder and a 2D VAE, each trained for one epoch on 300 items."""
+    x_test = real_data[2]
     torch.manual_seed(0)
     model = Autoencoder(2, hidden=(48, 96))
     train(model, x_test[:300], epochs=1, batch_size=64, progress=False)
+    vae = VAE(2)
+    train(vae, x_test[:300], epochs=1, batch_size=64, loss=vae_loss, progress=False)
+    return model.eval(), vae.eval()
+
+
+@pytest.fixture(scope="module")
+def exported(real_data, trained, tmp_path_factory):
+    x_train, y_train, x_test, y_test = real_data
+    model, vae = trained
     out = tmp_path_factory.mktemp("explorer")
     training = (x_train[:2500], y_train[:2500])  # more than 2,000: local_spacing's grid search, as for 60,000
-    path = web.export(out, model, (x_test[:400], y_test[:400]), n_items=250, steps=9, train_data=training)
+    path = web.export(out, [model, vae], (x_test[:400], y_test[:400]), n_items=250, steps=9, train_data=training)
     ex = LatentExplorer(model, training, (x_test[:400], y_test[:400]), steps=9)  # the notebook explorer
     return model, (x_test[:400], y_test[:400]), path, web.read_data(path), ex
 
@@ -198,3 +214,96 @@ def test_the_page_and_the_notebook_give_the_same_verdict(exported, tmp_path):
     # the carried item (the picture shown) is the nearest of the page's test items
     carried, _, _ = web.items_from_data(data)
     assert [v["index"] for v in page_says] == latent.nearest_item(points, torch.tensor(carried))[0].tolist()
+
+
+# ----- the encoder, the VAE's wardrobe and the test errors (hanging your own item) ------------------------------
+
+
+def hang_check_items(x) -> torch.Tensor:
+    """Items this test picks: 12 real test items, 6 uniform random images, an all-black and an all-white one."""
+    g = torch.Generator().manual_seed(7)
+    return torch.cat([x[torch.randperm(len(x), generator=g)[:12]].reshape(12, 784),
+                      torch.rand(6, 784, generator=g), torch.zeros(1, 784), torch.ones(1, 784)])
+
+
+def page_encode_vs_torch(data_path, model, x, tmp_path, k=0) -> float:
+    """The largest difference between explorer.js's encode (wardrobe ``k``, in node, on the exported bytes) and
+    torch's ``model.encode`` (a VAE's mu) for the items ``x`` (N, 784); inf if the page gives another shape."""
+    page = np.array(run_page(data_path, x, f"window.aeExplorer.encode(z, {k})", tmp_path), dtype=float)
+    with torch.no_grad():
+        want = model.encode(x.reshape(-1, 1, 28, 28))
+    want = (want[0] if isinstance(want, tuple) else want).numpy()
+    assert want.std(0).min() > 0.01, "the items hang at different places (the check can tell them apart)"
+    return float(np.abs(page - want).max()) if page.shape == want.shape else math.inf
+
+
+@pytest.mark.parametrize("k", [0, 1], ids=["plain autoencoder", "VAE (its mu)"])
+def test_the_page_encodes_what_torch_encodes(exported, trained, tmp_path, k):
+    model, (x, _), path, data, _ = exported
+    assert [w["key"] for w in data["wardrobes"]] == ["plain", "vae"]
+    assert page_encode_vs_torch(path, trained[k], hang_check_items(x), tmp_path, k) < 1e-5
+
+
+def _transpose_encoder_weight(data, k):
+    first = web.wardrobe_from_data(data, k)["encoder"][-1]
+    w = np.frombuffer(base64.b64decode(first["w"]), "<f4").reshape(first["out"], first["in"])
+    first["w"] = base64.b64encode(np.ascontiguousarray(w.T).tobytes()).decode("ascii")
+
+
+@pytest.mark.parametrize("k", [0, 1], ids=["plain autoencoder", "VAE"])
+def test_a_transposed_encoder_export_fails_the_encode_check(exported, trained, tmp_path, k):
+    model, (x, _), _, data, _ = exported
+    broken = json.loads(json.dumps(data))
+    _transpose_encoder_weight(broken, k)
+    bad = tmp_path / web.DATA_FILE
+    bad.write_text("window.AE_EXPLORER_DATA = " + json.dumps(broken) + ";\n")
+    assert not page_encode_vs_torch(bad, trained[k], hang_check_items(x), tmp_path, k) < 1e-5
+
+
+def test_the_vae_wardrobe_decodes_like_its_decoder(exported, trained, tmp_path):
+    _, _, path, data, ex = exported
+    vae = trained[1]
+    z = torch_check_points(ex)
+    page = np.array(run_page(path, z, "window.aeExplorer.decode(z, 1)", tmp_path))
+    with torch.no_grad():
+        want = vae.decoder(z).reshape(len(z), 784).numpy()
+    assert np.abs(page - want).max() < 1e-5
+    assert np.abs(page - np.array(run_page(path, z, "window.aeExplorer.decode(z, 0)", tmp_path))).max() > 0.05
+
+
+def _mu(m, x):
+    with torch.no_grad():
+        z = m.encode(x)
+    return z[0] if isinstance(z, tuple) else z
+
+
+def test_encoders_round_trip_and_each_wardrobe_carries_its_own_codes_map_and_errors(exported, trained, real_data):
+    model, (x, y), _, data, _ = exported
+    for k, m in enumerate(trained):
+        mu = _mu(m, x)
+        with torch.no_grad():
+            copies = m.decoder(mu).reshape(-1, 1, 28, 28)
+            assert torch.equal(web.encoder_from_data(data, k)(x.reshape(-1, 784)), mu)  # bit for bit
+        codes, labels, _ = web.items_from_data(data, k)
+        assert np.allclose(codes, mu[:250].numpy(), atol=1e-6) and np.array_equal(labels, y[:250].numpy())
+        errors = web.errors_from_data(data, k)
+        assert np.array_equal(errors, np.sort(per_image_mse(copies, x).numpy())) and len(errors) == len(x)
+        verdict_codes, spacing = web.verdict_set_from_data(data, k)
+        assert len(verdict_codes) == len(spacing) == 2500
+        assert np.allclose(verdict_codes[:50], _mu(m, real_data[0][:50]).numpy(), atol=1e-6)
+    w0, w1 = web.wardrobe_from_data(data, 0), web.wardrobe_from_data(data, 1)
+    assert w0["map"]["png"] != w1["map"]["png"] and w0["codes"] != w1["codes"] and w0["errors"] != w1["errors"]
+
+
+def test_the_deck_file_carries_no_encoder(exported):
+    """The deck's live slide loads explorer-data.js alone: the encoders, the VAE and the errors are in the page's
+    second file."""
+    _, _, path, _, _ = exported
+    text = path.read_text()
+    assert all(f'"{key}":' not in text for key in web.HANG_KEYS)
+    assert all(f'"{key}":' in path.with_name(web.HANG_FILE).read_text() for key in web.HANG_KEYS)
+
+
+def test_an_encoder_the_page_cannot_run_is_refused():
+    with pytest.raises(ValueError, match="dense layers, ReLU and sigmoid"):
+        web.encoder_layers(ConvAutoencoder(2))

@@ -16,10 +16,16 @@ and writes what the page needs from it into two files in ``out_dir`` (``slides/b
   with the grades (``latent.VERDICT_GRADES``). The page finds the nearest of those codes exactly (brute force),
   so the page and the notebook give the same verdict at the same point; only the picture it shows is the
   nearest of the carried test items (the page cannot carry 60,000 pictures), and it says so.
+* ``explorer-hang-data.js`` (:data:`HANG_KEYS`; only ``explorer.html`` loads it, after the first): for hanging the
+  reader's own item, the encoder's dense layers (same format) and the test items' sorted reconstruction errors
+  (``measures.per_image_mse``); ``model`` may be a list of 2D models, the plain autoencoder first (then e.g. the
+  VAE, seen through its mu: :mod:`~ae_helpers.explorer.web_model`): ``wardrobes`` names each and carries the
+  others' own networks, map, codes, verdict set, start point and errors (pictures and labels are shared).
 * ``decode-reference.json``: torch's ``model.decode(z)`` for a few z (the map's corners among them), so a
   browser test can check the page's arithmetic. The page does not load it.
 
-``read_data(path)`` and ``decoder_from_data(data)`` read the export back (round-trip tests).
+``read_data(path)``, ``wardrobe_from_data(data, k)`` and ``decoder_from_data`` / ``encoder_from_data`` /
+``errors_from_data`` / ``items_from_data`` / ``verdict_set_from_data`` read the export back (round-trip tests).
 """
 
 from __future__ import annotations
@@ -37,14 +43,23 @@ from torch import nn
 
 from .. import latent
 from ..data import CLASS_NAMES
+from ..measures import per_image_mse
 from ..plots import CLASS_COLORS
 from ..settings import quick_or
 from .geometry import MapGeometry
-from .view import MapPicture
+from .view import HANG_COLOR, PATH_COLOR, MapPicture
+from .web_model import b64, decoder_layers, encoder_layers, network_from_data, page_layers, two_d, unb64
 from .widget import LatentExplorer
 
-DATA_FILE, REFERENCE_FILE = "explorer-data.js", "decode-reference.json"
-_PREFIX = "window.AE_EXPLORER_DATA = "
+__all__ = ["export", "export_data", "read_data", "decoder_from_data", "encoder_from_data", "wardrobe_from_data",
+           "errors_from_data", "items_from_data",
+           "verdict_set_from_data", "decoder_layers", "encoder_layers", "training_set"]
+
+DATA_FILE, HANG_FILE, REFERENCE_FILE = "explorer-data.js", "explorer-hang-data.js", "decode-reference.json"
+#: What only explorer.html's "hang your own item" and its switch of wardrobe need, in HANG_FILE (the deck's live
+#: slide loads DATA_FILE alone).
+HANG_KEYS = ("encoder", "errors", "wardrobes")
+_PREFIX, _HANG_PREFIX = "window.AE_EXPLORER_DATA = ", "Object.assign(window.AE_EXPLORER_DATA, "
 SPRITE_COLS = 50  # pictures per row of the items' sheet
 #: Notebook 05 loads its explorer's training items with ``data.load("train", quick_or(None, 8000))``
 #: (tests/test_web_explorer.py checks that the notebook still says so).
@@ -57,32 +72,6 @@ def training_set():
     from .. import data
 
     return data.load("train", quick_or(None, QUICK_TRAIN_ITEMS))
-
-
-def _b64(array: np.ndarray, dtype) -> str:
-    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
-
-
-def _unb64(text: str, dtype) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(text), dtype=dtype)
-
-
-def decoder_layers(model) -> list[dict]:
-    """The decoder as dense layers: ``[{"in", "out", "act", "weight" (out, in), "bias"}]``, float32."""
-    layers = []
-    for module in model.decoder:
-        if isinstance(module, nn.Linear):
-            layers.append({"in": module.in_features, "out": module.out_features, "act": "none",
-                           "weight": module.weight.detach().float().numpy(),
-                           "bias": module.bias.detach().float().numpy()})
-        elif isinstance(module, (nn.ReLU, nn.Sigmoid)) and layers and layers[-1]["act"] == "none":
-            layers[-1]["act"] = "relu" if isinstance(module, nn.ReLU) else "sigmoid"
-        elif not isinstance(module, (nn.Unflatten, nn.Flatten, nn.Identity)):
-            raise ValueError(f"the browser explorer knows dense layers, ReLU and sigmoid only; this decoder "
-                             f"has {module!r}")
-    if not layers or layers[0]["in"] != 2:
-        raise ValueError("the browser explorer needs a decoder of a 2D latent space (pretrained(2))")
-    return layers
 
 
 def _png_url(img) -> str:
@@ -114,31 +103,55 @@ def _sprite(ink: np.ndarray, cols: int) -> str:
     return _png_url(Image.fromarray(sheet, mode="L"))
 
 
+WARDROBES = {False: ("plain", "plain autoencoder"), True: ("vae", "VAE")}
+
+
+def _wardrobe(model, train, test, n: int, steps: int) -> tuple[LatentExplorer, dict]:
+    """One model's part of the export: the notebook explorer built on it (a VAE seen through its mu,
+    :class:`~ae_helpers.explorer.web_model.TwoD`), its networks, map, the carried items' codes, its verdict set,
+    start point and the sorted per-image reconstruction errors (MSE) of the test items."""
+    m = two_d(model)
+    ex = LatentExplorer(m, train, test, steps=steps)
+    with torch.no_grad():
+        copies = torch.cat([m.decode(c) for c in ex.test_codes.split(4096)])
+    errors = per_image_mse(copies, ex.x_test).sort().values
+    key, label = WARDROBES[m.vae]
+    return ex, {"key": key, "label": label, "layers": page_layers(decoder_layers(m)),
+                "encoder": page_layers(encoder_layers(m)), "map": map_data(ex.map_picture, ex.geometry),
+                "codes": b64(ex.test_codes[:n].numpy(), "<f4"), "start": [float(v) for v in ex.z],
+                "verdict": {"n": len(ex.train_codes), "codes": b64(ex.train_codes.numpy(), "<f4"),
+                            "spacing": b64(ex.spacing.numpy(), "<f4")},
+                "errors": {"n": len(errors), "sorted": b64(errors.numpy(), "<f4")}}
+
+
 def export_data(model, test_data, n_items: int = 3000, steps: int = 10, train_data=None) -> dict:
-    """What the page needs, as a JSON-able dict (see the module docstring). ``test_data``: Fashion-MNIST
-    test images and labels (the map shows all of them; the first ``n_items`` are carried for the pictures).
-    ``train_data``: the items the verdict measures against (default :func:`training_set`, notebook 05's)."""
-    # The notebook explorer itself: its map, geometry, start point, training codes and their spacings
-    ex = LatentExplorer(model, training_set() if train_data is None else train_data, test_data, steps=steps)
+    """What the page needs, as a JSON-able dict (see the module docstring). ``model``: the 2D autoencoder, or a
+    list of 2D models (the plain autoencoder first, then e.g. the VAE) between which the page switches.
+    ``test_data``: Fashion-MNIST test images and labels (the map shows all of them; the first ``n_items`` are
+    carried for the pictures). ``train_data``: the items the verdict measures against (default
+    :func:`training_set`, notebook 05's)."""
+    models = list(model) if isinstance(model, (list, tuple)) else [model]
+    train = training_set() if train_data is None else train_data
+    ex, first = _wardrobe(models[0], train, test_data, n_items, steps)  # the notebook explorer itself
     x, y = ex.x_test, ex.y_test
     n = min(int(n_items), len(x))
-    codes = ex.test_codes[:n].numpy()
-    layers = decoder_layers(model)
+    others = [_wardrobe(m, train, test_data, n_items, steps)[1] for m in models[1:]]
     return {
-        "version": 2,
-        "layers": [{"in": L["in"], "out": L["out"], "act": L["act"], "w": _b64(L["weight"], "<f4"),
-                    "b": _b64(L["bias"], "<f4")} for L in layers],
-        "map": map_data(ex.map_picture, ex.geometry),
-        "items": {"n": n, "index": list(range(n)), "codes": _b64(codes, "<f4"),
-                  "labels": _b64(y[:n].numpy(), np.uint8),
+        "version": 3,
+        "layers": first["layers"], "encoder": first["encoder"], "map": first["map"],
+        "items": {"n": n, "index": list(range(n)), "codes": first["codes"],
+                  "labels": b64(y[:n].numpy(), np.uint8),
                   "sprite": _sprite((x[:n, 0].clamp(0, 1) * 255).round().numpy().astype(np.uint8), SPRITE_COLS),
                   "cols": SPRITE_COLS},
-        "classes": list(CLASS_NAMES), "class_colors": list(CLASS_COLORS), "start": [float(v) for v in ex.z],
+        "classes": list(CLASS_NAMES), "class_colors": list(CLASS_COLORS), "start": first["start"],
+        "marks": {"path": PATH_COLOR, "hang": HANG_COLOR},  # the notebook explorer's overlay colours
         # the notebook explorer's graded verdict (LatentExplorer.find_nearest, ae_helpers.latent.verdict), on the
         # same set: its training codes, each one's spacing among them, and the grades
-        "verdict": {"n": len(ex.train_codes), "codes": _b64(ex.train_codes.numpy(), "<f4"),
-                    "spacing": _b64(ex.spacing.numpy(), "<f4"),
+        "verdict": {**first["verdict"],
                     "grades": [[None if math.isinf(most) else most, words] for most, words in latent.VERDICT_GRADES]},
+        "errors": first["errors"],
+        # the wardrobes the page switches between: the first one's parts are the ones above
+        "wardrobes": [{"key": first["key"], "label": first["label"]}, *others],
         "steps": int(steps), "latent_dim": 2,
     }
 
@@ -159,53 +172,78 @@ def _write(path: Path, text: str) -> None:
 
 
 def export(out_dir, model, test_data, n_items: int = 3000, steps: int = 10, train_data=None) -> Path:
-    """Write ``explorer-data.js`` and ``decode-reference.json`` into ``out_dir``; return the data file."""
+    """Write ``explorer-data.js``, ``explorer-hang-data.js`` (:data:`HANG_KEYS`, loaded after it) and
+    ``decode-reference.json`` into ``out_dir``; return the data file."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = export_data(model, test_data, n_items, steps, train_data)
     _write(out / DATA_FILE, "/* The 2D latent explorer's model and items, written by ae_helpers/explorer/web.py. */\n"
-           + _PREFIX + json.dumps(data, separators=(",", ":")) + ";\n")
+           + _PREFIX + json.dumps({k: v for k, v in data.items() if k not in HANG_KEYS}, separators=(",", ":"))
+           + ";\n")
+    _write(out / HANG_FILE, "/* The encoders, the other wardrobes and the test errors for explorer.html's 'hang your "
+           "own item', written by ae_helpers/explorer/web.py after explorer-data.js. */\n" + _HANG_PREFIX
+           + json.dumps({k: data[k] for k in HANG_KEYS}, separators=(",", ":")) + ");\n")
     zs = reference_points(data["map"]["extent"])
+    first = two_d(model[0] if isinstance(model, (list, tuple)) else model)
     with torch.no_grad():
-        decoded = model.decode(torch.tensor(zs, dtype=torch.float32)).reshape(len(zs), 784)
+        decoded = first.decode(torch.tensor(zs, dtype=torch.float32)).reshape(len(zs), 784)
     decoded = [[round(v, 8) for v in row] for row in decoded.tolist()]  # 1e-8: far below the 1e-5 checked
     _write(out / REFERENCE_FILE, json.dumps({"z": zs, "decoded": decoded}))
     return out / DATA_FILE
 
 
 def read_data(path) -> dict:
-    """The dict a written ``explorer-data.js`` holds."""
+    """The dict a written ``explorer-data.js`` holds, with ``explorer-hang-data.js`` beside it merged in."""
     text = Path(path).read_text(encoding="utf-8")
     start = text.index(_PREFIX) + len(_PREFIX)
-    return json.loads(text[start:text.rindex(";")])
+    data = json.loads(text[start:text.rindex(";")])
+    hang = Path(path).with_name(HANG_FILE)
+    if hang.is_file():
+        text = hang.read_text(encoding="utf-8")
+        data.update(json.loads(text[text.index(_HANG_PREFIX) + len(_HANG_PREFIX):text.rindex(")")]))
+    return data
 
 
-def decoder_from_data(data: dict) -> nn.Sequential:
+def wardrobe_from_data(data: dict, k: int = 0) -> dict:
+    """The ``k``-th wardrobe of an export (0: the first model, whose parts sit at the top level) with the same keys
+    for every model: ``key``, ``label``, ``layers``, ``encoder``, ``map``, ``codes``, ``verdict``, ``start``,
+    ``errors``."""
+    if k == 0:
+        return {**data["wardrobes"][0], "layers": data["layers"], "encoder": data["encoder"], "map": data["map"],
+                "codes": data["items"]["codes"], "verdict": data["verdict"], "start": data["start"],
+                "errors": data["errors"]}
+    return data["wardrobes"][k]
+
+
+def decoder_from_data(data: dict, k: int = 0) -> nn.Sequential:
     """A torch decoder (z -> 784 values) built from the exported layers: checks the export round trip."""
-    modules = []
-    for L in data["layers"]:
-        lin = nn.Linear(L["in"], L["out"])
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(_unb64(L["w"], "<f4").reshape(L["out"], L["in"]).copy()))
-            lin.bias.copy_(torch.from_numpy(_unb64(L["b"], "<f4").copy()))
-        modules.append(lin)
-        modules += {"relu": [nn.ReLU()], "sigmoid": [nn.Sigmoid()], "none": []}[L["act"]]
-    return nn.Sequential(*modules).eval()
+    return network_from_data(wardrobe_from_data(data, k)["layers"])
 
 
-def items_from_data(data: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(codes (n, 2) float32, labels (n,) uint8, pictures (n, 28, 28) uint8 ink) of an export."""
+def encoder_from_data(data: dict, k: int = 0) -> nn.Sequential:
+    """A torch encoder (784 values -> z) built from the exported layers of wardrobe ``k``."""
+    return network_from_data(wardrobe_from_data(data, k)["encoder"])
+
+
+def errors_from_data(data: dict, k: int = 0) -> np.ndarray:
+    """The sorted per-image test MSEs (float32) of wardrobe ``k``."""
+    return unb64(wardrobe_from_data(data, k)["errors"]["sorted"], "<f4")
+
+
+def items_from_data(data: dict, k: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes (n, 2) float32 in wardrobe ``k``, labels (n,) uint8, pictures (n, 28, 28) uint8 ink) of an export."""
     from PIL import Image
 
     items, n = data["items"], data["items"]["n"]
     sheet = 255 - np.asarray(Image.open(io.BytesIO(base64.b64decode(items["sprite"].split(",", 1)[1]))))
     cols = items["cols"]
-    ink = np.stack([sheet[28 * (k // cols):28 * (k // cols) + 28, 28 * (k % cols):28 * (k % cols) + 28]
-                    for k in range(n)])
-    return _unb64(items["codes"], "<f4").reshape(-1, 2), _unb64(items["labels"], np.uint8), ink
+    ink = np.stack([sheet[28 * (i // cols):28 * (i // cols) + 28, 28 * (i % cols):28 * (i % cols) + 28]
+                    for i in range(n)])
+    codes = unb64(wardrobe_from_data(data, k)["codes"], "<f4").reshape(-1, 2)
+    return codes, unb64(items["labels"], np.uint8), ink
 
 
-def verdict_set_from_data(data: dict) -> tuple[np.ndarray, np.ndarray]:
+def verdict_set_from_data(data: dict, k: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(codes (N, 2), spacing (N,)), float32: the training items an export's verdict measures against."""
-    v = data["verdict"]
-    return _unb64(v["codes"], "<f4").reshape(-1, 2), _unb64(v["spacing"], "<f4")
+    v = wardrobe_from_data(data, k)["verdict"]
+    return unb64(v["codes"], "<f4").reshape(-1, 2), unb64(v["spacing"], "<f4")

@@ -1,7 +1,7 @@
 /* The course's 2D latent explorer in the browser: no kernel, no framework, no network.
  *
  * explorer-data.js (written by ae_helpers/explorer/web.py at build time) sets window.AE_EXPLORER_DATA:
- * the 2D autoencoder's decoder (dense layers, float32, base64), the map picture with the pixel box of its
+ * the 2D autoencoder's decoder and encoder (dense layers, float32, base64), the map picture with the pixel box of its
  * plotted area and the latent extent, a few thousand test items (codes, 28x28 pictures, labels), and the
  * verdict's set: the codes of the training items the notebook explorer searches (all 60,000 in full mode) with
  * each one's spacing. This file decodes z with plain multiply-adds on every pointer move, draws it into
@@ -9,9 +9,16 @@
  * so the page says what the notebook's explorer says at the same point. The picture in the panel is the nearest
  * of the carried test items (60,000 pictures would not travel), and the panel says so.
  *
+ * The export may carry several wardrobes (DATA.wardrobes: the plain autoencoder first, then e.g. the VAE, whose
+ * code for an item is its mu): each has its own decoder, encoder, map, item codes, verdict set and test errors;
+ * the first one's parts sit at the top level of DATA. A root with the attribute data-switch gets radio buttons
+ * that switch between them.
+ *
  * Every element <div class="ae-explorer"> on the page becomes one explorer (the deck's live slide, or
- * explorer.html). window.aeExplorer is the test hook: decode([z1, z2]) -> 784 values in [0, 1] (row-major
- * 28x28), pixelToZ(px, py), and the mounted instances (moveTo, state).
+ * explorer.html). window.aeExplorer is the test hook: decode([z1, z2], k) -> 784 values in [0, 1] (row-major
+ * 28x28), encode(x784, k) -> [z1, z2] (wardrobe k, default 0), pixelToZ(px, py), and the mounted instances
+ * (moveTo, setWardrobe, state). Other scripts (hang-ui.js) add to an instance through its overlays (drawn on
+ * the map) and wardrobeListeners.
  */
 (function () {
   "use strict";
@@ -25,14 +32,16 @@
   }
   function floats(b64) { return new Float32Array(bytes(b64).buffer); }
 
-  // ----- the decoder: Linear -> ReLU -> ... -> Linear -> sigmoid, in float32 like torch -----------------
-  var layers = DATA ? DATA.layers.map(function (l) {
-    return { n_in: l.in, n_out: l.out, act: l.act, w: floats(l.w), b: floats(l.b), y: new Float32Array(l.out) };
-  }) : [];
+  // ----- the networks: Linear -> ReLU -> ... -> Linear (-> sigmoid), in float32 like torch ---------------
+  function parseLayers(list) {
+    return (list || []).map(function (l) {
+      return { n_in: l.in, n_out: l.out, act: l.act, w: floats(l.w), b: floats(l.b), y: new Float32Array(l.out) };
+    });
+  }
 
-  /** Decode z (an array of 2 numbers) into the last layer's Float32Array (reused: copy it to keep it). */
-  function decodeInto(z) {
-    var x = Float32Array.from(z);  // torch sees z as float32
+  /** Run dense layers on x (numbers); returns the last layer's Float32Array (reused: copy it to keep it). */
+  function runLayers(layers, input) {
+    var x = Float32Array.from(input);  // torch sees the input as float32
     for (var k = 0; k < layers.length; k++) {
       var L = layers[k], w = L.w, b = L.b, y = L.y, n = L.n_in;
       for (var o = 0; o < L.n_out; o++) {
@@ -48,11 +57,53 @@
     return x;
   }
 
-  function decode(z) {
+  // ----- the wardrobes (models): parsed on first use ----------------------------------------------------
+  var wardrobeList = DATA ? (DATA.wardrobes || [{ key: "plain", label: "plain autoencoder" }]) : [];
+  var parsed = [];
+
+  /** Wardrobe k: { key, label, dec, enc (layers), map, codes, trainCodes, spacing, nTrain, start, errors }. */
+  function wardrobe(k) {
+    k = k || 0;
+    if (!(k >= 0 && k < wardrobeList.length)) {
+      throw new Error("no wardrobe " + k + ": this page carries " + wardrobeList.length);
+    }
+    if (parsed[k]) return parsed[k];
+    var w = k === 0 ? { key: wardrobeList[0].key, label: wardrobeList[0].label, layers: DATA.layers,
+                        encoder: DATA.encoder, map: DATA.map, codes: DATA.items.codes, verdict: DATA.verdict,
+                        start: DATA.start, errors: DATA.errors } : wardrobeList[k];
+    parsed[k] = { index: k, key: w.key, label: w.label, dec: parseLayers(w.layers), enc: parseLayers(w.encoder),
+                  map: w.map, codes: floats(w.codes), trainCodes: floats(w.verdict.codes),
+                  spacing: floats(w.verdict.spacing), nTrain: w.verdict.n, start: w.start.slice(),
+                  errors: w.errors ? floats(w.errors.sorted) : null };
+    return parsed[k];
+  }
+
+  /** Brian's item at z (2 numbers) in wardrobe W: the decoder's Float32Array(784) (reused). */
+  function decodeInto(z, W) { return runLayers((W || wardrobe(0)).dec, z); }
+
+  /** Where wardrobe W hangs a 28 x 28 item (784 numbers in [0, 1], row-major): its code z (a VAE's mu). */
+  function encodeInto(x, W) {
+    W = W || wardrobe(0);
+    if (!W.enc.length) throw new Error("this page's data carries no encoder: rebuild it (make explorer)");
+    return runLayers(W.enc, x);
+  }
+
+  function decode(z, k) {
     if (!Array.isArray(z) || z.length !== 2 || !z.every(isFinite)) {
       throw new Error("aeExplorer.decode expects [z1, z2], two finite numbers; got " + JSON.stringify(z));
     }
-    return Array.from(decodeInto(z));
+    return Array.from(decodeInto(z, wardrobe(k)));
+  }
+
+  function encode(x, k) {
+    if (!x || x.length !== PIXELS) {
+      throw new Error("aeExplorer.encode expects 784 pixel values (a 28 x 28 item, row-major); got " +
+                      (x && x.length) + " values");
+    }
+    for (var i = 0; i < PIXELS; i++) {
+      if (!isFinite(x[i])) throw new Error("aeExplorer.encode: pixel " + i + " is not a finite number");
+    }
+    return Array.from(encodeInto(x, wardrobe(k)));
   }
 
   // ----- the map: pixel <-> z, the same linear mapping as ae_helpers.explorer.geometry ------------------
@@ -101,12 +152,13 @@
   }
 
   function Explorer(root) {
-    var self = this, map = DATA.map, items = DATA.items, steps = DATA.steps;
+    var self = this, items = DATA.items, steps = DATA.steps;
     this.root = root;
-    this.codes = floats(items.codes);
     this.labels = bytes(items.labels);
-    this.trainCodes = floats(DATA.verdict.codes);  // the verdict's set: the notebook explorer's training codes
-    this.spacing = floats(DATA.verdict.spacing);  // per training item, for the verdict
+    this.overlays = [];  // functions (ctx, explorer) that draw on the map after the marker
+    this.wardrobeListeners = [];  // functions (explorer) called after a switch of wardrobe
+    this.useWardrobe(wardrobe(0));
+    var map = this.w.map;
     this.sprite = new Image();  // the items' pictures, one PNG sheet of 28 x 28 tiles, items.cols a row
     root.textContent = "";
     root.classList.add("ae-explorer-live");
@@ -115,6 +167,20 @@
     el("div", { "class": "ae-title", text: "Brian's wardrobe, live in your browser" }, left);
     el("p", { "class": "ae-help", text: "Drag on the map (or use the sliders / arrow keys): Brian (the decoder) " +
       "sews the item at that point." }, left);
+    if (root.hasAttribute("data-switch") && wardrobeList.length > 1) {
+      var sw = el("fieldset", { "class": "ae-wardrobes" }, left);
+      el("legend", { text: "Wardrobe" }, sw);
+      this.switches = wardrobeList.map(function (w, k) {
+        var lab = el("label", {}, sw);
+        var r = el("input", { type: "radio", name: "ae-wardrobe-" + Explorer.count, value: w.key,
+                              "class": "ae-wardrobe-" + w.key }, lab);
+        r.checked = k === 0;
+        lab.appendChild(document.createTextNode(" " + w.label));
+        r.addEventListener("change", function () { if (r.checked) self.setWardrobe(k); });
+        return r;
+      });
+    }
+    Explorer.count++;
     var mapBox = el("div", { "class": "ae-map-box" }, left);
     this.mapCanvas = el("canvas", { "class": "ae-map", width: map.width, height: map.height, tabindex: "0",
       role: "img", "aria-label": "latent map: drag or use the arrow keys to move z" }, mapBox);
@@ -172,8 +238,9 @@
     // pointer: press and drag on the map; keys: arrows move one slider step (Shift: ten)
     var dragging = false, r = null;
     function pointer(ev) {
-      var px = (ev.clientX - r.left) * map.width / r.width, py = (ev.clientY - r.top) * map.height / r.height;
-      var z = pixelToZ(px, py, map);
+      var m = self.w.map;
+      var px = (ev.clientX - r.left) * m.width / r.width, py = (ev.clientY - r.top) * m.height / r.height;
+      var z = pixelToZ(px, py, m);
       self.moveTo(z[0], z[1]);
     }
     this.mapCanvas.addEventListener("pointerdown", function (ev) {
@@ -205,7 +272,7 @@
       s.addEventListener("keydown", function (ev) { ev.stopPropagation(); });
     });
 
-    this.z = DATA.start.slice();
+    this.z = this.w.start.slice();
     this.mapImage.onload = function () { self.drawMap(); };
     this.mapImage.src = map.png;
     this.sprite.onload = function () { self.showNearest(self.z); };
@@ -214,9 +281,43 @@
     this.moveTo(this.z[0], this.z[1]);
   }
 
+  Explorer.count = 0;
+
+  /** The wardrobe W's codes and verdict set become this explorer's (no drawing). */
+  Explorer.prototype.useWardrobe = function (W) {
+    this.w = W;
+    this.codes = W.codes;  // the carried test items' codes in this wardrobe
+    this.trainCodes = W.trainCodes;  // the verdict's set: the notebook explorer's training codes
+    this.spacing = W.spacing;  // per training item, for the verdict
+    this.nearIndex = -1;
+  };
+
+  /** Switch to wardrobe k (0: the plain autoencoder): its map, decoder, encoder, codes, verdict set and test
+   *  errors; z goes to its start point, the strip and every listener (e.g. the hung item) are redone. */
+  Explorer.prototype.setWardrobe = function (k) {
+    var self = this, W = wardrobe(k), map = W.map;
+    this.useWardrobe(W);
+    if (this.switches) this.switches[k].checked = true;
+    this.mapCanvas.width = map.width;
+    this.mapCanvas.height = map.height;
+    this.mapCanvas.setAttribute("aria-label", "latent map of the " + W.label +
+                                ": drag or use the arrow keys to move z");
+    this.sliders.forEach(function (s, i) {
+      s.min = map.extent[2 * i];
+      s.max = map.extent[2 * i + 1];
+      s.step = (map.extent[2 * i + 1] - map.extent[2 * i]) / 500;
+    });
+    this.mapImage = new Image();
+    this.mapImage.onload = function () { self.drawMap(); };
+    this.mapImage.src = map.png;
+    this.drawStrip();
+    this.moveTo(W.start[0], W.start[1]);
+    this.wardrobeListeners.forEach(function (f) { f(self); });
+  };
+
   /** Move to (z1, z2): clamp to the map (saying so), decode, draw, find the nearest item. */
   Explorer.prototype.moveTo = function (z1, z2) {
-    var e = DATA.map.extent, notes = [], z = [z1, z2];
+    var e = this.w.map.extent, notes = [], z = [z1, z2];
     for (var k = 0; k < 2; k++) {
       var lo = e[2 * k], hi = e[2 * k + 1], name = "z" + (k + 1);
       if (!isFinite(z[k])) {
@@ -234,7 +335,7 @@
       this.sliders[k].value = z[k];
       this.sliders[k].readout.textContent = fmt(z[k]);
     }
-    var out = decodeInto(z);
+    var out = decodeInto(z, this.w);
     paint(this.itemData, out, 0);
     this.itemCtx.putImageData(this.itemData, 0, 0);
     this.drawMap();
@@ -285,19 +386,25 @@
   };
 
   Explorer.prototype.drawMap = function () {
-    var ctx = this.mapCtx, map = DATA.map;
+    var ctx = this.mapCtx, map = this.w.map, self = this;
     if (this.mapImage.complete && this.mapImage.naturalWidth) ctx.drawImage(this.mapImage, 0, 0);
     else ctx.clearRect(0, 0, map.width, map.height);
     var bx = map.box;
-    if (this.path) {  // the interpolation path and its steps
-      ctx.strokeStyle = "#d62728";
-      ctx.fillStyle = "#d62728";
+    if (this.path) {  // the interpolation path and its steps, in the notebook's colour (no class's)
+      ctx.strokeStyle = (DATA.marks || {}).path || "#69004b";
       ctx.lineWidth = 2;
+      ctx.setLineDash([6, 3]);
       ctx.beginPath();
       ctx.moveTo(this.path[0][0], this.path[0][1]);
       ctx.lineTo(this.path[this.path.length - 1][0], this.path[this.path.length - 1][1]);
       ctx.stroke();
-      for (var s = 0; s < this.path.length; s++) ctx.fillRect(this.path[s][0] - 2, this.path[s][1] - 2, 4, 4);
+      ctx.setLineDash([]);
+      ctx.lineWidth = 1;
+      ctx.fillStyle = "#fff";
+      for (var s = 0; s < this.path.length; s++) {
+        ctx.fillRect(this.path[s][0] - 2.5, this.path[s][1] - 2.5, 5, 5);
+        ctx.strokeRect(this.path[s][0] - 2.5, this.path[s][1] - 2.5, 5, 5);
+      }
     }
     var p = zToPixel(this.z, map);
     ctx.strokeStyle = "#6e6e6e";  // dotted cross-hair, then the ring
@@ -317,6 +424,7 @@
     ctx.stroke();
     ctx.fillStyle = "#000";
     ctx.fillRect(p[0] - 1.5, p[1] - 1.5, 3, 3);
+    this.overlays.forEach(function (f) { f(ctx, self); });
   };
 
   /** Index (into the exported items) of the k-th item of class c. */
@@ -344,9 +452,9 @@
     this.path = [];
     for (var s = 0; s < steps; s++) {
       var t = s / (steps - 1), z = [(1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]];
-      paint(img, decodeInto(z), 0);
+      paint(img, decodeInto(z, this.w), 0);
       ctx.putImageData(img, 30 * s, 0);
-      this.path.push(zToPixel(z, DATA.map));
+      this.path.push(zToPixel(z, this.w.map));
     }
     this.stripInfo.textContent = "from " + DATA.classes[this.labels[ends[0]]] + " (test item #" +
       DATA.items.index[ends[0]] + ") to " + DATA.classes[this.labels[ends[1]]] + " (test item #" +
@@ -356,20 +464,21 @@
 
   Explorer.prototype.state = function () {
     return { z: this.z.slice(), nearest: this.nearest, status: this.status.textContent,
-             item: Array.from(decodeInto(this.z)) };
+             item: Array.from(decodeInto(this.z, this.w)), wardrobe: this.w.key };
   };
 
   var nearestData = null;
-  var api = window.aeExplorer = { decode: decode, instances: [], ready: false,
+  var api = window.aeExplorer = { decode: decode, encode: encode, instances: [], ready: false,
+    wardrobe: wardrobe, wardrobes: wardrobeList.length, decodeInto: decodeInto, encodeInto: encodeInto,
+    nearestCode: function (c, z) { return nearestCode(c, z); }, paint: paint, el: el, floats: floats,
     verdict: function (distance, spacing) { return verdictOf(distance, spacing); },
     nearest: function (z1, z2) {  // what the nearest-item panel says at z, without a page (for tests)
-      var it = nearestData = nearestData || { codes: floats(DATA.items.codes), labels: bytes(DATA.items.labels),
-                                              trainCodes: floats(DATA.verdict.codes),
-                                              spacing: floats(DATA.verdict.spacing) };
+      var W = wardrobe(0), it = nearestData = nearestData || { codes: W.codes, labels: bytes(DATA.items.labels),
+                                                               trainCodes: W.trainCodes, spacing: W.spacing };
       return Explorer.prototype.nearestItem.call(it, [z1, z2]);
     },
-    pixelToZ: function (px, py) { return pixelToZ(px, py, DATA.map); },
-    zToPixel: function (z1, z2) { return zToPixel([z1, z2], DATA.map); } };
+    pixelToZ: function (px, py, k) { return pixelToZ(px, py, wardrobe(k).map); },
+    zToPixel: function (z1, z2, k) { return zToPixel([z1, z2], wardrobe(k).map); } };
 
   function mountAll() {
     var roots = document.querySelectorAll(".ae-explorer");
