@@ -6,6 +6,7 @@ import struct
 import urllib.error
 
 import pytest
+import torch
 
 from ae_helpers import data
 
@@ -122,3 +123,18 @@ def test_real_data_matches_the_published_facts():
 def test_bad_split_name():
     with pytest.raises(ValueError, match="train"):
         data.fashion_mnist("validation")
+
+
+@pytest.mark.parametrize("split, limit", [("train", None), ("train", 23_456), ("test", 7), ("test", 0)])
+def test_load_reads_in_chunks_the_same_images_as_torchvision(split, limit, monkeypatch):
+    """data.load converts the file LOAD_CHUNK images at a time: the result must equal torchvision's dataset
+    (the reference reader), whatever the chunk size (a small one makes the test see many chunk edges)."""
+    from torchvision.datasets import FashionMNIST
+
+    monkeypatch.setattr(data, "LOAD_CHUNK", 4_999)
+    images, labels = data.load(split, limit)
+    reference = FashionMNIST(data.locate()[0], train=split == "train", download=False)
+    n = len(reference.targets) if limit is None else limit
+    assert images.shape == (n, 1, 28, 28) and images.dtype == torch.float32
+    assert torch.equal(images, reference.data[:n].unsqueeze(1).float() / 255)
+    assert torch.equal(labels, reference.targets[:n])
