@@ -13,7 +13,7 @@ var AEHang = (function () {
 
   var SIZE = 28;              // the item's side, as Fashion-MNIST's
   var LONGEST_SIDE = 28;      // the median longest side of the test items' bounding boxes
-  var CROP_THRESHOLD = 0.1;   // a pixel brighter than this (after cleaning) belongs to the bounding box
+  var CROP_THRESHOLD = 0.2;   // a pixel brighter than this (after cleaning) belongs to the bounding box
   var MIN_CONTRAST = 0.05;    // less than this above the background: an empty image
   var BORDER_DIVISOR = 50;    // the border is min(H, W) // 50 pixels wide, at least 1
   var EMPTY = "draw something first: the image has nothing brighter or darker than its background";
@@ -109,10 +109,12 @@ var AEHang = (function () {
   }
 
   // Steps 5 and 6: area averaging with torch's adaptive_avg_pool2d bins (start = floor(i * in / out),
-  // end = ceil((i + 1) * in / out), summed row by row, divided by the bin's height then width), centred.
+  // end = ceil((i + 1) * in / out), summed row by row, divided by the bin's height then width), centred
+  // (an odd spare pixel above / to the left, as in most of the data's items).
   function item(crop) {
     var shape = resizedShape(crop.height, crop.width), oh = shape[0], ow = shape[1];
-    var top = Math.floor((SIZE - oh) / 2), left = Math.floor((SIZE - ow) / 2), out = new Float64Array(SIZE * SIZE);
+    var top = Math.floor((SIZE - oh + 1) / 2), left = Math.floor((SIZE - ow + 1) / 2);
+    var out = new Float64Array(SIZE * SIZE);
     var i, j, y0, y1, x0, x1, y, x, sum;
     for (i = 0; i < oh; i++) {
       y0 = Math.floor(i * crop.height / oh);
