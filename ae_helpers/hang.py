@@ -52,10 +52,13 @@ def js_source() -> str:
 
 
 def _from_pil(img) -> np.ndarray:
+    from PIL import ImageOps
+
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    img = ImageOps.exif_transpose(img).convert("RGBA" if has_alpha else "RGB")   # a phone photo stood upright
     if max(img.size) > MAX_PHOTO_SIDE:
         img = img.reduce(math.ceil(max(img.size) / MAX_PHOTO_SIDE))
-    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
-    return np.asarray(img.convert("RGBA" if has_alpha else "RGB"))
+    return np.asarray(img)
 
 
 def _as_array(image) -> np.ndarray:
@@ -184,7 +187,10 @@ def unusualness(error, test_errors) -> float:
     if isinstance(test_errors, torch.Tensor):
         test_errors = test_errors.detach().cpu().numpy()
     errors = np.sort(np.asarray(test_errors, dtype=np.float64).ravel())
-    error = float(error)
+    try:
+        error = float(error)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"error must be one number (one image's reconstruction error), got {error!r}") from None
     if len(errors) == 0 or not np.isfinite(errors).all() or not math.isfinite(error):
         raise ValueError("unusualness needs a finite error and a non-empty set of finite test errors")
     return int(np.searchsorted(errors, error, side="left")) * 100 / len(errors)

@@ -59,8 +59,9 @@ def test_items():
 # -- the constants, measured on the data --
 
 def test_longest_side_and_centring_are_the_datas(test_items):
-    """The median longest side of the test items' bounding boxes is LONGEST_SIDE; where the spare space is odd,
-    most items have the extra pixel above / to the left, as hang centres."""
+    """The median longest side of the test items' bounding boxes is LONGEST_SIDE (measured: 78 % span exactly 28,
+    96 % at least 27); where the spare space is odd, most items have the extra pixel above / to the left, as
+    hang centres."""
     m = test_items > hang.CROP_THRESHOLD
     idx = torch.arange(28)
     spans, before_after = [], []
@@ -72,7 +73,7 @@ def test_longest_side_and_centring_are_the_datas(test_items):
     assert torch.maximum(*spans).median().item() == hang.LONGEST_SIDE
     for before, after in before_after:
         odd = (before + after) % 2 == 1
-        assert (before > after)[odd].float().mean() > 0.75       # measured: 84 % (rows), 97 % (columns)
+        assert (before > after)[odd].float().mean() > 0.6        # measured: 77 % (rows), 90 % (columns)
     bar = np.zeros((40, 40))
     bar[5:15, 5:10] = 1                                          # 10 x 5 -> 28 x 14: 14 columns spare, even
     bar2 = np.zeros((40, 40))
@@ -152,6 +153,14 @@ def test_inputs_of_every_accepted_kind_agree(tmp_path):
     for image in (as_bytes / 255, torch.from_numpy(as_bytes / 255)[None], np.dstack([as_bytes] * 3), rgba(as_bytes),
                   Image.fromarray(as_bytes), tmp_path / "drawing.png", str(tmp_path / "drawing.png")):
         np.testing.assert_allclose(hang.to_item(image), reference, atol=1e-6, rtol=0)
+    palette = Image.fromarray(as_bytes).convert("P")
+    palette.info["transparency"] = 0                             # black is see-through: white paper, dark ink
+    np.testing.assert_allclose(hang.hang_steps(palette)["grey"][0, 0], 1.0, atol=1e-6)
+    sideways = Image.fromarray(rgba(as_bytes.T[::-1]))           # stored turned, with EXIF "rotate 90 degrees"
+    exif = sideways.getexif()
+    exif[0x0112] = 6
+    sideways.save(tmp_path / "phone.png", exif=exif)
+    np.testing.assert_allclose(hang.to_item(tmp_path / "phone.png"), reference, atol=1e-6, rtol=0)
     big = Image.fromarray(np.kron(as_bytes, np.ones((40, 40), dtype=np.uint8)))   # 2560 x 1920: reduced first
     assert max(hang.hang_steps(big)["grey"].shape) <= hang.MAX_PHOTO_SIDE
     assert ((hang.to_item(big) - reference) ** 2).mean() < 1e-3
@@ -202,6 +211,8 @@ def test_unusualness_counts_the_test_errors_strictly_below():
             hang.unusualness(0.1, bad)
     with pytest.raises(ValueError, match="finite"):
         hang.unusualness(float("nan"), errors)
+    with pytest.raises(ValueError, match="one number"):
+        hang.unusualness(errors, errors)
 
 
 def test_unusual_sentence_at_its_edges():
