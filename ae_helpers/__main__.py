@@ -4,6 +4,7 @@
 * ``train --latent-dim N [M ...]``   warm the model cache and print each test MSE (several sizes: three
                                      trained at once in worker processes, ``--jobs``; one: a progress bar)
 * ``train --all --cache DIR``        fill a (class's shared) cache with every model the course uses
+* ``train --arch vae``               notebook 06's 2D VAE (``--arch conv``: notebook 08's convolutional models)
 * ``check [--cache DIR]``            print versions, CPU threads, where the data is, and what the model
                                      cache holds: each course model present or missing, verified or damaged
 
@@ -81,7 +82,9 @@ def main(argv=None) -> int:
     which.add_argument("--latent-dim", type=_whole_number(1, " (numbers per item)"), nargs="+", default=[2],
                        help="one or more sizes")
     which.add_argument("--all", action="store_true", help="every model the notebooks and slides use")
-    p_train.add_argument("--loss", choices=["mse", "bce"], default="mse")
+    p_train.add_argument("--loss", choices=["mse", "bce"], help="default: mse (the VAE: its own loss)")
+    p_train.add_argument("--arch", choices=["mlp", "conv", "vae"], default="mlp",
+                         help="mlp: the course's autoencoders; conv: notebook 08's; vae: notebook 06's VAE")
     p_train.add_argument("--retrain", action="store_true", help="ignore the cache and train again")
     p_train.add_argument("--seed", type=_whole_number(0), help="the models' seed (default: AE_SEED, else 0)")
     p_train.add_argument("--jobs", type=_whole_number(1), help="MLP models trained at once in separate processes "
@@ -118,8 +121,12 @@ def main(argv=None) -> int:
         else:
             from .course_models import COURSE_MODELS, ModelConfig
 
-            wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss} for d in args.latent_dim]
-            configs = [ModelConfig.course(**kwargs) for kwargs in wanted]
+            wanted = COURSE_MODELS if args.all else [{"latent_dim": d, "loss": args.loss, "arch": args.arch}
+                                                     for d in args.latent_dim]
+            try:
+                configs = [ModelConfig.course(**kwargs) for kwargs in wanted]
+            except ValueError as exc:   # e.g. --arch vae --loss bce: one line, exit code 2
+                p_train.error(str(exc))
             mlps = [c for c in configs if c.arch == "mlp"]
             jobs = min(args.jobs or _default_jobs(), len(mlps))
             if jobs > 1:

@@ -139,3 +139,14 @@ class _Exploit:
 
     def __reduce__(self):
         return (open, (self.marker, "w"))
+
+
+def test_the_command_line_trains_the_vae_and_refuses_another_loss_for_it(tiny_course, capsys):
+    from ae_helpers.__main__ import main
+
+    assert main(["train", "--arch", "vae", "--cache", str(tiny_course), "--quick"]) == 0
+    assert "2D variational autoencoder (quick mode), test MSE per pixel: 0." in capsys.readouterr().out
+    assert [p.name for p in tiny_course.glob("*.safetensors")] == [ModelConfig.course(2, arch="vae").checkpoint_name()]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--arch", "vae", "--loss", "bce", "--cache", str(tiny_course)])
+    assert exit_info.value.code == 2 and 'loss="vae"' in capsys.readouterr().err
