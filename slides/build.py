@@ -158,6 +158,33 @@ def execute_notebook(quick: bool, timeout: int = 600):
     return nb
 
 
+def _markdown_heading(text: str) -> str:
+    """The first markdown heading in ``text``, as plain words ("" if none)."""
+    found = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, re.M)
+    return re.sub(r"[*_`$]|\\", "", found.group(1)).strip() if found else ""
+
+
+def describe_figures(nb) -> None:
+    """Give every figure alt text that says what it shows: its slide's heading, then the words the figure
+    itself shows (titles, labels, legends: the deck's setup cell puts them in the output's metadata, "alt").
+    ``templates/deck.html.j2`` writes it into the ``<img>``; a screen reader reads it instead of the picture."""
+    heading = ""
+    for cell in nb.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type")
+        if kind in ("notes", "skip"):
+            continue
+        if kind in ("slide", "subslide"):
+            heading = ""
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        heading = heading or next(filter(None, map(_markdown_heading, texts)), "")
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                meta = out.setdefault("metadata", {}).setdefault("image/png", {})
+                words = meta.get("alt", "").strip()
+                meta["alt"] = f"{heading}: {words}" if words else heading
+
+
 def export_html(nb) -> str:
     """reveal.js HTML, code hidden, every library from a local path."""
     from nbconvert import SlidesExporter
@@ -270,6 +297,7 @@ def build(out_dir: Path | str | None = None, quick: bool | None = None, quiet: b
     ensure_node_modules(quiet)
     _log(f"executing {NOTEBOOK.name} ({'quick' if quick else 'full'} mode)", quiet)
     nb = execute_notebook(quick)
+    describe_figures(nb)
     _log(f"exporting reveal.js slides ({time.perf_counter() - start:.0f} s so far)", quiet)
     html = export_html(nb)
     remote = remote_references(html)

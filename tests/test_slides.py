@@ -85,7 +85,7 @@ class _Deck(HTMLParser):
             if self._depth == 1:
                 self.groups.append([])
             else:
-                self._slide = {"headings": [], "images": 0, "notes": ""}
+                self._slide = {"headings": [], "images": 0, "alts": [], "notes": ""}
                 self.groups[-1].append(self._slide)
         elif tag == "aside" and "notes" in (attrs.get("class") or "").split():
             self._notes_depth = 1
@@ -96,6 +96,7 @@ class _Deck(HTMLParser):
             self._heading = ""
         elif tag == "img" and self._slide is not None:
             self._slide["images"] += 1
+            self._slide["alts"].append(attrs.get("alt") or "")
 
     def handle_endtag(self, tag):
         if not self._in_slides:
@@ -153,6 +154,21 @@ def test_every_concept_slide_has_a_figure(deck):
     for want, group in zip(SECTIONS, parsed.groups):
         if want not in TEXT_ONLY:
             assert group[0]["images"] >= 1, f"slide {want!r} has no figure"
+
+
+def test_every_figure_says_what_it_shows(deck):
+    """A screen reader reads each figure's alt text: its slide's heading, then the words the figure shows
+    (titles, labels, legends; slides/build.py describe_figures), never nbconvert's "No description"."""
+    _, parsed, _ = deck
+    alts = 0
+    for group in parsed.groups:
+        for s in group:
+            heading = (s["headings"] or group[0]["headings"])[0]
+            for alt in s["alts"]:
+                alts += 1
+                assert _norm(alt).startswith(_norm(heading) + ": "), f"alt text {alt!r} does not name {heading!r}"
+                assert len(alt) > len(heading) + 10, f"the alt text of a figure on {heading!r} is only {alt!r}"
+    assert alts >= len(SECTIONS) - len(TEXT_ONLY), f"only {alts} figures have alt text"
 
 
 def test_every_slide_has_speaker_notes(deck):

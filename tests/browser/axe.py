@@ -11,16 +11,17 @@ AXE_JS = jlab.REPO / "slides" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 
-def audit(page_or_frame, impacts=BLOCKING, disable=()) -> list[str]:
+def audit(page_or_frame, impacts=BLOCKING, disable=(), context=None) -> list[str]:
     """axe-core's violations of ``impacts`` on the page (or frame), one line each: rule, impact, where, help.
-    ``disable``: rule ids to skip (say why where you call it)."""
+    ``disable``: rule ids to skip (say why where you call it). ``context``: what to audit, in axe's terms
+    (``{"include": [selector, ...], "exclude": [...]}``); the whole document by default."""
     if not AXE_JS.is_file():
         raise FileNotFoundError(f"{AXE_JS} is missing: run `npm ci` in slides/ (package.json lists axe-core)")
     if not page_or_frame.evaluate("() => typeof window.axe !== 'undefined'"):
         page_or_frame.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
     rules = {rule: {"enabled": False} for rule in disable}
-    result = page_or_frame.evaluate("async (rules) => await axe.run(document, {rules, preload: false, "
-                                    "resultTypes: ['violations']})", rules)
+    result = page_or_frame.evaluate("async ([rules, context]) => await axe.run(context || document, {rules, "
+                                    "preload: false, resultTypes: ['violations']})", [rules, context])
     found = []
     for v in result["violations"]:
         if v.get("impact") in impacts:

@@ -1,8 +1,9 @@
 """The instructor's live deck (slides/README.md, "Present live in JupyterLab") in a real JupyterLab that has the
 course's settings, as `make present` starts it: open slides/understanding_autoencoders.ipynb, Run All, Start Deck from
 the command palette, arrow keys to the "Live: walk through the wardrobe" sub-slide, drag the latent explorer's
-z1 slider (Brian's item changes: a live widget, not a picture), Stop Deck. Also: no "official Jupyter news"
-prompt, and the server hands the page the course's notification settings."""
+z1 slider (Brian's item changes: a live widget, not a picture), Stop Deck. The live slide's content passes
+axe-core with nothing serious or critical. Also: no "official Jupyter news" prompt, and the server hands the page
+the course's notification settings."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from . import course_lab as cl
 from . import jlab
+from .axe import audit
 
 pytestmark = pytest.mark.browser
 
@@ -119,6 +121,14 @@ def test_live_deck(page, course_server):
     assert box and 0 <= box["x"] < view["width"] and 0 <= box["y"] < view["height"], f"z1 is off screen: {box}"
     before, value = jlab.image_state(item), float(handle.get_attribute("aria-valuenow"))
     jlab.shot(page, "deck-live")
+
+    # Accessibility of what the room sees: the rendered markdown and the outputs (the explorer's widgets) of the
+    # cells on screen. JupyterLab's own chrome around them (prompts, collapsers, cell toolbars, the deck's
+    # buttons) is JupyterLab's, not the course's, so the audit includes only the slide's content.
+    content = [f"{jlab.ACTIVE} .jp-Cell.{ON_SCREEN} {part}"
+               for part in (".jp-RenderedMarkdown", ".jp-OutputArea-output")]
+    problems = audit(page, context={"include": content})
+    assert not problems, "axe-core on the live slide:\n" + "\n".join(problems)
 
     # drag z1 with the mouse, as at the lectern (towards the far side of the slider)
     lo, hi = float(handle.get_attribute("aria-valuemin")), float(handle.get_attribute("aria-valuemax"))

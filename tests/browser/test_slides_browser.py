@@ -1,6 +1,7 @@
 """The instructor deck (slides/build/index.html) in a real browser, from file://, with the network cut off:
 reveal.js starts, every slide of the source notebook is there, the arrow keys move between slides, the
-formulas are typeset by MathJax, the speaker notes exist, and nothing tries to leave the machine."""
+formulas are typeset by MathJax, the speaker notes exist, and nothing tries to leave the machine. Accessibility:
+axe-core finds nothing serious or critical on any slide, and the keyboard reaches and works every control."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from conftest import deck_buildable, load_slides_build
 
 from . import jlab
+from .axe import audit
 
 pytestmark = pytest.mark.browser
 
@@ -145,6 +147,100 @@ def test_live_explorer_slide_offline(browser, deck):
         check_decode_matches_torch(page, html)
         check_drag_and_keys(page, root, html, "slides-live-explorer", in_deck=True)
         assert not errors, f"errors on the live slide: {errors}"
+    finally:
+        context.close()
+    assert not context.left_machine, f"the deck tried to use the network (blocked): {context.left_machine}"
+
+
+#: What Tab may reach besides the slide on screen: reveal's arrows and its slide number (a link to the slide).
+DECK_CHROME = ".controls button, .slide-number a"
+FOCUSED_JS = """(chrome) => { const e = document.activeElement, s = e.closest('.slides section');
+    return {tag: e.tagName, cls: String(e.className), name: e.getAttribute('aria-label') || e.textContent.trim(),
+            onSlide: !!s, current: !!s && (s === Reveal.getCurrentSlide() || s.contains(Reveal.getCurrentSlide())),
+            chrome: e.matches(chrome), outline: getComputedStyle(e).outlineStyle}; }"""
+
+
+def _tab_until(page, done, limit=30) -> list[dict]:
+    """Press Tab until ``done(focused)``; every element on the way is on screen: the current slide or the deck's
+    own controls (never a hidden slide, never nothing). Returns the elements, in order."""
+    path = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_JS, DECK_CHROME)
+        if focused["tag"] != "BODY":  # Tab passes the page itself once per round
+            assert focused["current"] or focused["chrome"], f"Tab reached something not on screen: {focused}"
+            assert focused["outline"] != "none", f"keyboard focus is invisible on {focused}"
+            path.append(focused)
+        if done(focused):
+            return path
+    raise AssertionError(f"{limit} presses of Tab did not get there: {path}")
+
+
+def test_deck_accessible(browser, deck):
+    """Every slide, audited while it is on screen (reveal.js shows one slide at a time and hides the others from
+    assistive technology, so auditing the first page would skip them): no serious or critical axe-core violation.
+    Then the keyboard: Tab reaches only what is on screen, the "next slide" button works with Enter, and on the
+    live explorer slide Tab reaches the map, whose arrow keys move z (not the slides) until Esc."""
+    from .web_explorer import READY, offline_context, watch_errors
+
+    html, _ = deck
+    context = offline_context(browser)
+    page = context.new_page()
+    errors = watch_errors(page)
+    try:
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
+        page.wait_for_function(READY, timeout=30_000)
+        page.evaluate("Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+        problems = {}
+        for where in page.evaluate("Reveal.getSlides().map(s => Reveal.getIndices(s))"):
+            page.evaluate("([h, v]) => Reveal.slide(h, v)", [where["h"], where["v"] or 0])
+            page.wait_for_function(jlab.NO_ANIMATIONS_JS, timeout=10_000)
+            for line in audit(page):
+                problems.setdefault(line, f"slide {where['h']}/{where['v'] or 0}")
+        assert not problems, "axe-core on the deck:\n" + "\n".join(f"{s}: {p}" for p, s in problems.items())
+
+        # a figure slide: Tab goes through what is on it, then the deck's controls; Enter on "next" moves on
+        page.evaluate("Reveal.slide(2, 0)")
+        page.evaluate("document.activeElement.blur()")
+        _tab_until(page, lambda f: f["chrome"] and f["name"] == "next slide")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => Reveal.getIndices().h === 3", timeout=10_000)
+        page.keyboard.press("Space")  # reveal's "next"; the focused button must not add a second step
+        page.wait_for_function("() => Reveal.getIndices().h === 4", timeout=10_000)
+        page.wait_for_timeout(200)
+        assert page.evaluate("Reveal.getIndices().h") == 4, "Space on the focused button moved two slides"
+
+        # the live explorer slide: every control of it is a tab stop with a name; the map takes the arrow keys
+        slide = page.evaluate("Reveal.getIndices(document.querySelector('.ae-explorer').closest('section'))")
+        page.evaluate("([h, v]) => Reveal.slide(h, v)", [slide["h"], slide["v"]])
+        page.evaluate("document.activeElement.blur()")
+        path = _tab_until(page, lambda f: f["chrome"] and f["name"] == "next slide")
+        controls = page.evaluate("() => Array.from(Reveal.getCurrentSlide().querySelectorAll("
+                                 "'a[href], button, input, select, textarea, canvas[tabindex], [tabindex=\"0\"]'))"
+                                 ".filter(e => e.offsetParent && !e.disabled).length")
+        reached = [f for f in path if f["onSlide"]]
+        assert len(reached) >= controls, f"Tab reached {len(reached)} of the slide's {controls} controls: {path}"
+        assert all(f["name"] for f in path), f"a control without a name: {path}"
+        assert any("ae-map" in f["cls"] for f in reached), f"Tab does not reach the explorer's map: {path}"
+        z = "() => aeExplorer.instances[0].state().z"
+        page.locator(".ae-explorer canvas.ae-map").focus()
+        before = page.evaluate(z)
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate(z)[0] > before[0], "ArrowRight on the focused map moves z1"
+        assert page.evaluate("Reveal.getIndices()")["h"] == slide["h"], "the map keeps the arrow keys from the deck"
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("h => Reveal.getIndices().h === h + 1", arg=slide["h"], timeout=10_000)
+
+        # Esc: the overview, where a click on a slide (off screen slides are inert otherwise) goes there
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => Reveal.isOverview()", timeout=10_000)
+        page.wait_for_function(jlab.NO_ANIMATIONS_JS, timeout=10_000)
+        page.locator(".slides > section").nth(slide["h"]).click()
+        page.wait_for_function("h => !Reveal.isOverview() && Reveal.getIndices().h === h", arg=slide["h"],
+                               timeout=10_000)
+        assert not errors, f"errors in the deck: {errors}"
     finally:
         context.close()
     assert not context.left_machine, f"the deck tried to use the network (blocked): {context.left_machine}"
