@@ -13,11 +13,12 @@ Moves are timed in blocks of 10 (the page's clock ticks in 0.1 ms steps). Prints
 per-move time (target: median <= 2 ms), the decode alone, the nearest-item search alone, and the sizes of
 explorer/, its data file, and slides/build/.
 
-Hang your own item: strokes are drawn on the pad (280 x 280) and each drawing update the page runs while drawing
-(hang-ui.js ``update``: read the pad's pixels, AEHang.toItem, encode, decode, error percentile, the 5 nearest
-carried items, draw the panel) is timed one by one, median over --updates (target: median <= 5 ms), with
-toItem and encode alone. The page's added size for hanging your own item: explorer-hang-data.js (the encoders,
-the VAE's wardrobe, the test errors) plus hang.js inlined into explorer.html, part by part.
+Hang your own item: strokes are drawn on the pad (280 x 280 CSS pixels, 140 x 140 held) and each drawing
+update the page runs while drawing (hang-ui.js ``update``: read the pad's pixels, AEHang.toItem, encode,
+decode, error percentile, the 5 nearest carried items, draw the panel) is timed one by one, median over
+--updates (target: median <= 5 ms), with toItem and encode alone. The page's added size for hanging your own
+item: explorer-hang-data.js (the encoders, the VAE's wardrobe, the test errors) plus hang.js inlined into
+explorer.html and hang-ui.js, part by part.
 """
 
 from __future__ import annotations
@@ -70,22 +71,23 @@ MOVES_JS = """(n) => {
 
 UPDATES_JS = """(n) => {
     const h = aeExplorer.instances[0].hang, ctx = h.padCtx, times = [], pre = [], enc = [];
+    const w = h.pad.width, s = w / 280;  // the pad's pixels per CSS pixel
     h.clear();
-    ctx.strokeStyle = "#fff"; ctx.lineWidth = 18; ctx.lineCap = "round";
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 18 * s; ctx.lineCap = "round";
     for (let i = 0; i < n; i++) {  // one more segment of a zigzag, then the update the page runs while drawing
         const t = i / n;
         ctx.beginPath();
-        ctx.moveTo(60 + 160 * t, 40 + 200 * Math.abs(Math.sin(9 * t)));
-        ctx.lineTo(60 + 160 * (t + 1 / n), 40 + 200 * Math.abs(Math.sin(9 * (t + 1 / n))));
+        ctx.moveTo(s * (60 + 160 * t), s * (40 + 200 * Math.abs(Math.sin(9 * t))));
+        ctx.lineTo(s * (60 + 160 * (t + 1 / n)), s * (40 + 200 * Math.abs(Math.sin(9 * (t + 1 / n)))));
         ctx.stroke();
         const t0 = performance.now();
         h.update(false);
         times.push(performance.now() - t0);
     }
-    const rgba = ctx.getImageData(0, 0, 280, 280).data;
+    const rgba = ctx.getImageData(0, 0, w, w).data;
     for (let i = 0; i < n; i++) {
         const t0 = performance.now();
-        const item = AEHang.toItem(rgba, 280, 280).item;
+        const item = AEHang.toItem(rgba, w, w).item;
         const t1 = performance.now();
         aeExplorer.encodeInto(item, aeExplorer.instances[0].w);
         pre.push(t1 - t0);
@@ -173,7 +175,7 @@ def main(argv=None) -> int:
           f"max {err:.1e} per pixel (target <= 1e-5)")
     if hanging:
         upd = sorted(hanging["updates"])
-        print(f"one drawing update on the pad (read 280x280 pixels + AEHang.toItem + encode + decode + percentile + "
+        print(f"one drawing update on the pad (read its pixels + AEHang.toItem + encode + decode + percentile + "
               f"5 nearest + panel), {len(upd)} updates: median {statistics.median(upd):.2f} ms, "
               f"p90 {upd[int(0.9 * len(upd))]:.2f} ms (target: median <= 5 ms)")
         print(f"  AEHang.toItem alone: median {statistics.median(hanging['toItem']):.2f} ms; encode alone: "

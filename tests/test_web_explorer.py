@@ -245,7 +245,7 @@ def test_the_page_encodes_what_torch_encodes(exported, trained, tmp_path, k):
 
 
 def _transpose_encoder_weight(data, k):
-    first = web.wardrobe_from_data(data, k)["encoder"][-1]
+    first = web.wardrobe_from_data(data, k)["encoder"][0]  # 784 -> hidden: (out, in) written as (in, out)
     w = np.frombuffer(base64.b64decode(first["w"]), "<f4").reshape(first["out"], first["in"])
     first["w"] = base64.b64encode(np.ascontiguousarray(w.T).tobytes()).decode("ascii")
 

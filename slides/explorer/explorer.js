@@ -200,11 +200,13 @@
 
     var right = el("div", { "class": "ae-col ae-right" }, root);
     el("div", { "class": "ae-caption", text: "Brian's item at z" }, right);
-    this.item = el("canvas", { "class": "ae-item", width: 28, height: 28 }, right);
+    this.item = el("canvas", { "class": "ae-item", width: 28, height: 28, role: "img",
+                               "aria-label": "Brian's item at z" }, right);
     this.itemCtx = this.item.getContext("2d");
     this.itemData = this.itemCtx.createImageData(28, 28);
     var near = el("div", { "class": "ae-nearest-box" }, right);
-    this.nearCanvas = el("canvas", { "class": "ae-near", width: 28, height: 28 }, near);
+    this.nearCanvas = el("canvas", { "class": "ae-near", width: 28, height: 28, role: "img",
+                                     "aria-label": "the nearest item this page carries" }, near);
     this.nearCtx = this.nearCanvas.getContext("2d");
     this.nearInfo = el("div", { "class": "ae-nearest" }, near);
     el("b", { text: "Nearest item this page carries: " }, this.nearInfo);
@@ -230,7 +232,8 @@
       num.addEventListener("input", function () { self.drawStrip(); });
       return { cls: sel, k: num };
     });
-    this.strip = el("canvas", { "class": "ae-strip", width: steps * 30 - 2, height: 28 }, strip);
+    this.strip = el("canvas", { "class": "ae-strip", width: steps * 30 - 2, height: 28, role: "img",
+                                "aria-label": "interpolation strip: Brian's items along the path" }, strip);
     this.stripCtx = this.strip.getContext("2d");
     this.stripInfo = el("div", { "class": "ae-strip-info" }, strip);
     this.path = null;
@@ -380,6 +383,7 @@
       }
     }
     this.nearText[0].textContent = nn["class"] + " (test item #" + DATA.items.index[nn.index] + ")";
+    this.nearCanvas.setAttribute("aria-label", "the nearest item this page carries: " + nn["class"]);
     this.nearSwatch.style.background = (DATA.class_colors || [])[nn.label] || "transparent";
     this.verdict.textContent = nn.verdict;
     this.verdict.className = ["ae-recalling", "ae-variation", "ae-inventing"][Math.min(nn.grade, 2)];

@@ -11,7 +11,9 @@
  */
 (function () {
   "use strict";
-  var api = window.aeExplorer, H = window.AEHang, PAD = 280, NEAR = 5, THROTTLE_MS = 60;
+  // The pad shows 280 x 280 CSS pixels and holds 140 x 140: five times the item's 28 x 28, and a quarter of the
+  // pixels for AEHang.toItem to go through on every update while drawing.
+  var api = window.aeExplorer, H = window.AEHang, PAD = 140, PAD_CSS = 280, NEAR = 5, THROTTLE_MS = 60;
   if (!api) return;
   var el = api.el;
 
@@ -121,7 +123,7 @@
     function line(p, q) {
       var ctx = self.padCtx;
       ctx.strokeStyle = self.eraser.checked ? "#000" : "#fff";
-      ctx.lineWidth = +self.brush.value;
+      ctx.lineWidth = +self.brush.value * PAD / PAD_CSS;  // the brush's size in CSS pixels
       ctx.lineCap = ctx.lineJoin = "round";
       ctx.beginPath();
       ctx.moveTo(p[0], p[1]);
