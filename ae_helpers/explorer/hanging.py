@@ -23,7 +23,7 @@ from .. import hang
 from ..data import CLASS_NAMES
 from ..measures import per_image_mse
 from .pad import DrawingPad, pad_image
-from .view import GRAY_R, ink, png
+from .view import GRAY_R, NamedImage, ink, png
 
 NEAREST = 3   # real items shown next to the hung one
 STEP_PX = 72  # the preprocessing steps are shown this small
@@ -75,10 +75,10 @@ class Panel:
     erase: widgets.ToggleButton
     clear: widgets.Button
     upload: widgets.FileUpload
-    steps: tuple[widgets.Image, ...]
-    item: widgets.Image
-    copy: widgets.Image
-    nearest: tuple[widgets.Image, ...]
+    steps: tuple[NamedImage, ...]
+    item: NamedImage
+    copy: NamedImage
+    nearest: tuple[NamedImage, ...]
     nearest_info: widgets.HTML
     verdict: widgets.HTML
     box: widgets.VBox
@@ -97,10 +97,10 @@ def build_panel(*, on_pixels, on_upload) -> Panel:
     clear.on_click(lambda _: pad.clear())
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload a photo")
     names = ("grey", "bright on black", "background removed", "cropped", "28 x 28 item")
-    steps = tuple(widgets.Image(format="png", layout=px(STEP_PX), tooltip=f"preprocessing step: {n}") for n in names)
-    item = widgets.Image(format="png", layout=px(112), tooltip="your item, 28 x 28, as the encoder sees it")
-    copy = widgets.Image(format="png", layout=px(112), tooltip="Brian's copy of your item")
-    nearest = tuple(widgets.Image(format="png", layout=px(84), tooltip=f"nearest real item {k + 1}")
+    steps = tuple(NamedImage(format="png", layout=px(STEP_PX), tooltip=f"preprocessing step: {n}") for n in names)
+    item = NamedImage(format="png", layout=px(112), tooltip="your item, 28 x 28, as the encoder sees it")
+    copy = NamedImage(format="png", layout=px(112), tooltip="Brian's copy of your item")
+    nearest = tuple(NamedImage(format="png", layout=px(84), tooltip=f"nearest real item {k + 1}")
                     for k in range(NEAREST))
     nearest_info, verdict = widgets.HTML(), widgets.HTML("Draw an item on the pad, or upload a photo.")
     for w, css in ((pad, "pad"), (item, "hang-item"), (copy, "hang-copy"), (nearest_info, "hang-nearest"),

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -31,6 +32,13 @@ PATH_COLOR, HANG_COLOR = "#69004b", "#ffff00"
 
 _r = np.hypot(*np.mgrid[-8:9, -8:9])
 RING = (np.argwhere((_r >= 5.5) & (_r <= 7.5)) - 8, np.argwhere(_r < 5.5) - 8)  # (ring, fill) offsets
+
+
+class NamedImage(widgets.Image):
+    """An ``ipywidgets.Image`` whose ``tooltip`` is its name (the <img>'s title): ipywidgets 8's view reads the
+    model's ``description``, which ``Image`` lacks, and fails without one."""
+
+    description = traitlets.Unicode("").tag(sync=True)
 
 
 def png(array: np.ndarray, palette: list[int]) -> bytes:
@@ -140,15 +148,15 @@ class View:
 
     z1: widgets.FloatSlider
     z2: widgets.FloatSlider
-    image: widgets.Image
-    map_image: widgets.Image
-    neighbour_image: widgets.Image
+    image: NamedImage
+    map_image: NamedImage
+    neighbour_image: NamedImage
     neighbour_info: widgets.HTML
     status: widgets.HTML
     go_to: widgets.Dropdown
     pick: tuple[widgets.Dropdown, widgets.Dropdown]
     pick_k: tuple[widgets.BoundedIntText, widgets.BoundedIntText]
-    strip_image: widgets.Image
+    strip_image: NamedImage
     strip_info: widgets.HTML
     children: tuple
     pointer: tuple | None  # the ipyevents (press, drag) on the map, None without ipyevents
@@ -169,10 +177,10 @@ def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slid
     parts = dict(
         z1=widgets.FloatSlider(min=a, max=b, step=(b - a) / 500, description="z1", **slider),
         z2=widgets.FloatSlider(min=c, max=d, step=(d - c) / 500, description="z2", **slider),
-        image=widgets.Image(format="png", layout=px(28 * scale, 28 * scale), tooltip="Brian's item at z"),
-        map_image=widgets.Image(format="png", layout=px(geometry.width, geometry.height),
+        image=NamedImage(format="png", layout=px(28 * scale, 28 * scale), tooltip="Brian's item at z"),
+        map_image=NamedImage(format="png", layout=px(geometry.width, geometry.height),
                                 tooltip="the map of the real test items; click or drag to move z"),
-        neighbour_image=widgets.Image(format="png", layout=px(84, 84), tooltip="the nearest real training item"),
+        neighbour_image=NamedImage(format="png", layout=px(84, 84), tooltip="the nearest real training item"),
         neighbour_info=widgets.HTML(layout=widgets.Layout(width="360px")),
         status=widgets.HTML(layout=widgets.Layout(width="340px")),
         go_to=widgets.Dropdown(options=[("(pick a class)", -1), *classes], description="go to"),
@@ -180,7 +188,7 @@ def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slid
                                     layout=px(220)) for i, w in ((0, "from"), (7, "to"))),
         pick_k=tuple(widgets.BoundedIntText(value=0, min=0, max=10**6, description="example", layout=px(160))
                      for _ in range(2)),
-        strip_image=widgets.Image(format="png", layout=px(steps * 60 - 4, 56),
+        strip_image=NamedImage(format="png", layout=px(steps * 60 - 4, 56),
                                   tooltip="Brian's items along the interpolation path"),
         strip_info=widgets.HTML())
     for name, css in (("z1", "z1"), ("z2", "z2"), ("image", "image"), ("map_image", "map"),
