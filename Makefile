@@ -48,16 +48,17 @@ install: $(VENV)/.installed
 data: install
 	$(BIN)/python -m ae_helpers data
 
-# The five MLP models of notebooks 01-07, three at a time in worker processes; notebook 08's two convolutional
-# models train there on first use. CACHE=DIR fills a class's shared folder with every model the course uses
+# The five MLP models of notebooks 01-07, three at a time in worker processes, then the VAE of 05 and 06;
+# notebook 08's two convolutional models train there on first use. CACHE=DIR fills a class's shared folder with every model the course uses
 # (course_models.COURSE_MODELS, `train --all`).
 FIRST_MODELS := 2 8
 LATER_MODELS := 4 16 32
 warm: data
 	$(BIN)/python -m ae_helpers train $(if $(CACHE),--all --cache $(CACHE),--latent-dim $(FIRST_MODELS) $(LATER_MODELS))
+	$(if $(CACHE),,$(BIN)/python -m ae_helpers train --arch vae)
 
 # make lab's first run: the two models notebook 01 uses first (both at once), then JupyterLab opens while the
-# other three train in the background at low priority into the same cache (benchmarks/bench_warm.py: JupyterLab
+# other three and the VAE train in the background at low priority into the same cache (benchmarks/bench_warm.py: JupyterLab
 # serves in under 3 minutes on 2 cores). A notebook that asks for one of them before it is ready waits for it
 # (one training per model: ae_helpers/cache.py) instead of training it twice. Log: .venv/warm-later.log.
 warm-first: data
@@ -73,7 +74,8 @@ JUPYTER_LAB = JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG
 
 # Students: JupyterLab on notebooks/, nothing else in the file browser.
 lab: warm-first
-	nice -n 10 $(BIN)/python -m ae_helpers train --latent-dim $(LATER_MODELS) > $(VENV)/warm-later.log 2>&1 &
+	nice -n 10 sh -c '$(BIN)/python -m ae_helpers train --latent-dim $(LATER_MODELS) && \
+		$(BIN)/python -m ae_helpers train --arch vae' > $(VENV)/warm-later.log 2>&1 &
 	$(JUPYTER_LAB) notebooks/ $(LAB_ARGS)
 
 # Instructors: JupyterLab on the whole repository (slides/ and notebooks/ for the live demos), with the
