@@ -51,8 +51,8 @@ def test_vae_parameter_names_are_pinned():
 def test_the_vae_key_and_name_are_frozen_and_the_autoencoders_are_unchanged():
     config = ModelConfig.course(2, arch="vae", seed=0, quick=False)
     assert config.key() == {"arch": "vae", "arch_version": 1, "latent_dim": 2, "loss": "vae", "seed": 0,
-                            "mode": "full", "epochs": 8, "batch_size": 256, "lr": 3e-3, "n_train": 60000}
-    assert config.checkpoint_name() == "vae_2d_vae_full_3d81e0224e.safetensors"
+                            "mode": "full", "epochs": 8, "batch_size": 256, "lr": 3e-3, "n_train": 12000}
+    assert config.checkpoint_name() == "vae_2d_vae_full_ea17e14e63.safetensors"
     assert ModelConfig.course(2, arch="vae", seed=0, quick=True).key()["n_train"] == 4000
     assert ModelConfig.course(2, seed=0, quick=False).checkpoint_name() == "ae_2d_mse_full_1a56170856.safetensors"
     assert ModelConfig.course(2, seed=0, quick=False).loss == ModelConfig().loss == "mse"
