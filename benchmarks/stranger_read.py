@@ -67,8 +67,9 @@ def main() -> None:
 
     env = {**os.environ, "AE_SEED": str(args.seed)}
     env.pop("AE_QUICK", None)                                   # full mode: what students get
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.update({k: env[k] for k in ("AE_SEED", "OMP_WAIT_POLICY")})
+    env.setdefault("GOMP_SPINCOUNT", "10000")                  # as the Makefile starts JupyterLab
+    env.setdefault("MKL_CBWR", "AUTO,STRICT")
+    os.environ.update({k: env[k] for k in ("AE_SEED", "GOMP_SPINCOUNT", "MKL_CBWR")})
     os.environ.pop("AE_QUICK", None)                            # the kernels inherit this process's environment
     subprocess.run([sys.executable, "-m", "ae_helpers", "train", "--all", "--seed", str(args.seed)],
                    check=True, env=env, cwd=ROOT)
