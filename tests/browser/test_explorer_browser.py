@@ -1,9 +1,18 @@
 """05_latent_space in a real JupyterLab: the 2D latent explorer renders as live widgets and reacts to a
 keyboard move of its z1 slider (new decoded item, the marker moves on the map, the nearest item updates), and
-a click on its map moves z to the clicked point (ipyevents)."""
+a click on its map moves z to the clicked point (ipyevents). Section 2b, "Hang your own item": a mouse stroke on
+the drawing pad (anywidget) hangs the drawing where the encoder puts the item ae_helpers.hang makes of the pad's
+pixels (computed here, independently of the kernel), Brian's copy and the nearest items update; an uploaded photo
+likewise; the VAE switch (operated from the keyboard) changes the map and where the item hangs; no console errors."""
 
 import numpy as np
 import pytest
+import torch
+from PIL import Image
+
+from ae_helpers import data, hang, pretrained
+from ae_helpers.data import CLASS_NAMES
+from ae_helpers.explorer.view import HANG_COLOR
 
 from . import jlab
 
@@ -18,13 +27,15 @@ def _wait_images_loaded(page, imgs) -> None:
                            arg=[i.element_handle() for i in imgs], timeout=30_000)
 
 
-def test_latent_explorer_is_live(lab_page, lab):
+def test_latent_explorer_is_live(lab_page, lab, tmp_path):
     page = lab_page
     jlab.run_notebook(page, lab, NOTEBOOK)
 
     jlab.assert_no_text_reprs(page, "the latent explorer", "explorer")
-    explorer = jlab.widget_output(page, ".widget-slider", "z1")
-    assert explorer.count() == 1, "exactly one output with the z1/z2 sliders (the LatentExplorer)"
+    explorers = jlab.widget_output(page, ".widget-slider", "z1")
+    assert explorers.count() == 2, "two outputs with the z1/z2 sliders: the explorer, and the one with the pad"
+    explorer = explorers.nth(0)
+    assert explorer.locator(".explorer-pad").count() == 0 and explorers.nth(1).locator(".explorer-pad").count() == 1
     z1, z2 = explorer.locator(".explorer-z1").first, explorer.locator(".explorer-z2").first
     for s in (z1, z2):
         assert s.count() == 1 and s.locator('[role="slider"]').count() == 1, "z1/z2 are real slider widgets"
@@ -79,6 +90,11 @@ def test_latent_explorer_is_live(lab_page, lab):
 
     # a click on the map (ipyevents) moves z to the clicked point, within one map pixel, and redraws Brian
     click_moves_z_there(page, latent_map, item, z1, z2)
+
+    # section 2b: a stroke on the pad, an uploaded photo and the VAE switch hang your own item
+    hang_your_own_item(page, explorers.nth(1), tmp_path)
+    errors = [m for m in page.console_messages_seen if m.startswith(("error", "pageerror"))]
+    assert not errors, f"the browser console reported errors: {errors[:5]}"
 
 
 def _plot_frame(rgb: np.ndarray) -> tuple[float, float, float, float]:
@@ -137,3 +153,96 @@ def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
     page.wait_for_function("([img, old]) => img.src !== old && img.complete",
                            arg=[item.element_handle(), before], timeout=10_000)
     jlab.shot(latent_map, "explorer-clicked")
+
+
+def _ranges(scope):
+    handles = [scope.locator(f".explorer-{n} [role='slider']").first for n in ("z1", "z2")]
+    return [(float(h.get_attribute("aria-valuemin")), float(h.get_attribute("aria-valuemax"))) for h in handles]
+
+
+def _encode(model, item):
+    with torch.no_grad():
+        z = model.encode(item[None, None])
+        z = (z[0] if isinstance(z, tuple) else z)[0]
+        return z, model.decoder(z[None])[0, 0].numpy()
+
+
+def _check_hung(page, scope, before: dict, item, model, what: str) -> None:
+    """Wait for the kernel's answer to a new item, then check the diamond sits where ``model`` hangs ``item``
+    (within 2 map pixels, the map's frame found in its pixels) and Brian's copy is ``model``'s decoder there."""
+    latent_map, copy = scope.locator(".explorer-map").first, scope.locator(".explorer-hang-copy").first
+    verdict = scope.locator(".explorer-hang-verdict").first
+    page.wait_for_function("([m, c, old]) => m.src !== old[0] && c.src !== old[1] && m.complete && c.complete",
+                           arg=[latent_map.element_handle(), copy.element_handle(), [before["map"], before["copy"]]],
+                           timeout=60_000)
+    assert "⚠" not in verdict.inner_text(), f"{what}: {verdict.inner_text()}"
+    z, sewn = _encode(model, item)
+    rgb = jlab.pixels(jlab.image_state(latent_map)["bytes"])
+    left, right, bottom, top = _plot_frame(rgb)
+    (a, b), (c, d) = _ranges(scope)
+    want = (left + (float(z[0]) - a) / (b - a) * (right - left), bottom + (float(z[1]) - c) / (d - c) * (top - bottom))
+    yellow = np.argwhere((rgb == [int(HANG_COLOR[i:i + 2], 16) for i in (1, 3, 5)]).all(-1))  # (row, column)
+    assert len(yellow) >= 10, f"{what}: no diamond on the map"
+    spread = np.abs(yellow[:, 1] - want[0]) + np.abs(yellow[:, 0] - want[1])
+    assert spread.max() <= 5 + 2, f"{what}: the diamond is not at the encoder's z = {z.tolist()} (pixel {want})"
+    shown = 255 - jlab.pixels(jlab.image_state(copy)["bytes"])[::4, ::4, 0]  # dark ink on white paper
+    assert np.abs(shown - np.round(sewn * 255)).max() <= 2, f"{what}: Brian's copy is not the decoder's at z"
+    jlab.shot(scope, f"explorer-hang-{what.split()[0]}")
+
+
+def _state(scope) -> dict:
+    return {k: scope.locator(f".explorer-{css}").first.get_attribute("src") or ""
+            for k, css in (("map", "map"), ("copy", "hang-copy"))}
+
+
+def hang_your_own_item(page, scope, tmp_path) -> None:
+    model, vae = pretrained(2), pretrained(2, arch="vae")   # the kernel's models, from the same cache
+    canvas = scope.locator("canvas.ae-pad-canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box["width"] >= 280 and box["height"] >= 280, f"the pad is at least 280 x 280 CSS pixels: {box}"
+    assert canvas.evaluate("c => getComputedStyle(c).touchAction") == "none", "a finger draws instead of scrolling"
+    assert canvas.get_attribute("tabindex") == "0" and canvas.get_attribute("aria-label"), "the pad has a name"
+    nearest = scope.locator(".explorer-hang-nearest").first
+    before, nearest_text = _state(scope), nearest.inner_text()
+
+    # a stroke with the mouse: a 7 (one stroke: along the top, then down to the left)
+    points = [(0.2, 0.2), (0.8, 0.2), (0.45, 0.9)]
+    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+    page.mouse.down()
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for t in np.linspace(0, 1, 12)[1:]:
+            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+    page.mouse.up()
+    rgba = canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)")
+    side = int(round((len(rgba) // 4) ** 0.5))
+    drawn = np.array(rgba, np.uint8).reshape(side, side, 4)
+    assert drawn[..., 0].max() == 255 and (drawn[..., 0] == 0).mean() > 0.5, "white ink on black"
+    item = hang.to_item(drawn[..., 0])
+    _check_hung(page, scope, before, item, model, "drawing on the pad")
+    page.wait_for_function("([el, old]) => el.textContent !== old", arg=[nearest.element_handle(), nearest_text])
+    x_train, y_train = data.load("train", 8000)              # notebook 05's quick-mode training items
+    with torch.no_grad():
+        first = int((model.encode(x_train) - _encode(model, item)[0]).norm(dim=1).argmin())
+    assert f"{CLASS_NAMES[int(y_train[first])]} (#{first})" in nearest.inner_text(), "the nearest real items"
+
+    # the keyboard's way in: a photo (a dark trouser on light paper) through the upload button
+    photo = np.full((160, 120, 3), 230, np.uint8)
+    photo[20:150, 25:50] = photo[20:150, 65:90] = photo[20:40, 25:90] = (50, 40, 100)
+    path = tmp_path / "trouser-photo.png"
+    Image.fromarray(photo).save(path)
+    before = _state(scope)
+    with page.expect_file_chooser() as chooser:   # the upload button, from the keyboard
+        scope.locator(".explorer-upload").first.focus()
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(path))
+    _check_hung(page, scope, before, hang.to_item(path), model, "uploaded photo")
+    steps = scope.locator(".explorer-hang-steps").first
+    assert jlab.image_state(steps)["w"] > 0, "the preprocessing steps are shown"
+
+    # the VAE switch, from the keyboard: focus its button, press Space
+    before = _state(scope)
+    scope.locator(".explorer-switch button", has_text="VAE").first.focus()
+    page.keyboard.press("Space")
+    _check_hung(page, scope, before, hang.to_item(path), vae, "VAE switch")
