@@ -73,7 +73,8 @@ class LatentExplorer(hanging.Hanging, widgets.VBox):
                                on_pixel=self.click_map, on_go_to=self._on_go_to, on_pick=self._update_strip,
                                names=list(self.wardrobes), on_switch=lambda c: self.switch_to(c["new"]))
         self.panel = hanging.build_panel(on_pixels=self._on_pixels, on_upload=self._on_upload) if pad else None
-        self.children = self.view.children + ((self.panel.box,) if pad else ())
+        main = self.view.children[:-4]  # the switch, sliders, Brian and the map; then the pad; then the strip
+        self.children = main + ((self.panel.box,) if pad else ()) + self.view.children[-4:]
         self._busy, self._nn_index, self._marker_at, self.nearest = False, None, None, {}
         self._image, self.hung, self.hang_xy = None, None, None  # the last image hung, its result and pixel
         self.set_z(*self.test_codes.median(0).values.tolist())
