@@ -203,6 +203,23 @@ def _idx(path: Path, count: int | None, item_bytes: int, header: int) -> np.ndar
     return np.fromfile(path, dtype=np.uint8, count=-1 if count is None else count * item_bytes, offset=header)
 
 
+def _files(split: str, limit: int | None) -> tuple[Path, torch.Tensor]:
+    """The images file of ``split`` and its first ``limit`` labels (all when None)."""
+    _check_split(split)
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be a number of images >= 0 or None, got {limit}")
+    raw = raw_dir(locate()[0])
+    prefix = "train" if split == "train" else "t10k"
+    labels = torch.from_numpy(_idx(raw / f"{prefix}-labels-idx1-ubyte", limit, 1, 8)).long()
+    return raw / f"{prefix}-images-idx3-ubyte", labels
+
+
+def _read_into(out: torch.Tensor, images_file: Path, start: int) -> torch.Tensor:
+    """Images ``start`` ... ``start + len(out) - 1`` of an idx file, in [0, 1], written into ``out``."""
+    raw_pixels = _idx(images_file, len(out), 28 * 28, 16 + start * 28 * 28)
+    return out.copy_(torch.from_numpy(raw_pixels).view(-1, 1, 28, 28)).div_(255)
+
+
 def load(split: str = "train", limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The first ``limit`` images of ``split`` (all when None) as ``as_tensors`` gives them.
 
@@ -210,15 +227,20 @@ def load(split: str = "train", limit: int | None = None) -> tuple[torch.Tensor, 
     file), :data:`LOAD_CHUNK` images at a time into the result, so the only big array is the float32 result
     (60,000 images: 188 MB), never beside a second copy of the file.
     """
-    _check_split(split)
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be a number of images >= 0 or None, got {limit}")
-    raw = raw_dir(locate()[0])
-    prefix = "train" if split == "train" else "t10k"
-    labels = torch.from_numpy(_idx(raw / f"{prefix}-labels-idx1-ubyte", limit, 1, 8)).long()
+    images_file, labels = _files(split, limit)
     images = torch.empty(len(labels), 1, 28, 28)
     for start in range(0, len(labels), LOAD_CHUNK):
-        chunk = images[start:start + LOAD_CHUNK]
-        raw_pixels = _idx(raw / f"{prefix}-images-idx3-ubyte", len(chunk), 28 * 28, 16 + start * 28 * 28)
-        chunk.copy_(torch.from_numpy(raw_pixels).view(-1, 1, 28, 28)).div_(255)
+        _read_into(images[start:start + LOAD_CHUNK], images_file, start)
     return images, labels
+
+
+def batches(split: str = "train", size: int = LOAD_CHUNK, limit: int | None = None):
+    """The first ``limit`` images of ``split`` (all when None), ``size`` at a time: ``(images, labels)`` pairs equal
+    to the matching slices of ``load(split, limit)``, for going through the 60,000 training images without holding
+    them all (each batch of 10,000 is 31 MB)."""
+    if size < 1:
+        raise ValueError(f"size must be a number of images >= 1, got {size}")
+    images_file, labels = _files(split, limit)
+    for start in range(0, len(labels), size):
+        chunk = labels[start:start + size]
+        yield _read_into(torch.empty(len(chunk), 1, 28, 28), images_file, start), chunk

@@ -138,3 +138,16 @@ def test_load_reads_in_chunks_the_same_images_as_torchvision(split, limit, monke
     assert images.shape == (n, 1, 28, 28) and images.dtype == torch.float32
     assert torch.equal(images, reference.data[:n].unsqueeze(1).float() / 255)
     assert torch.equal(labels, reference.targets[:n])
+
+
+def test_batches_are_the_slices_of_load():
+    images, labels = data.load("train", 25_001)
+    parts = list(data.batches("train", 10_000, limit=25_001))
+    assert [len(x) for x, _ in parts] == [10_000, 10_000, 5_001]
+    assert torch.equal(torch.cat([x for x, _ in parts]), images)
+    assert torch.equal(torch.cat([y for _, y in parts]), labels)
+    assert sum(len(x) for x, _ in data.batches("test", 3_000)) == 10_000
+    with pytest.raises(ValueError, match="size must be"):
+        next(data.batches("test", 0))
+    with pytest.raises(ValueError, match="split"):
+        next(data.batches("validation"))
