@@ -16,6 +16,7 @@ from ae_helpers import hang, latent
 from ae_helpers.data import fashion_mnist
 from ae_helpers.explorer import LatentExplorer, hanging
 from ae_helpers.explorer.pad import SIZE, pad_image
+from ae_helpers.explorer.slider import NamedIntSlider, NamedSlider
 from ae_helpers.explorer.view import MARK as _MARK
 from ae_helpers.measures import per_image_mse
 from ae_helpers.models import Autoencoder
@@ -346,7 +347,9 @@ def test_every_control_is_a_keyboard_widget_and_every_picture_has_a_name(hanger)
     ex = hanger
     p = ex.panel
     assert isinstance(ex.view.switch, widgets.ToggleButtons) and list(ex.view.switch.options) == ["autoencoder", "VAE"]
-    assert isinstance(p.brush, widgets.IntSlider) and isinstance(p.erase, widgets.ToggleButton)
+    assert isinstance(p.brush, NamedIntSlider) and isinstance(p.erase, widgets.ToggleButton)
+    sliders = (ex.z1, ex.z2, p.brush)
+    assert all(isinstance(s, NamedSlider) and s.label and s.description for s in sliders), "every slider has a name"
     assert isinstance(p.clear, widgets.Button) and isinstance(p.upload, widgets.FileUpload)
     p.brush.value, p.erase.value = 30, True           # the controls reach the pad
     assert (p.pad.brush, p.pad.erase) == (30, True)
@@ -359,3 +362,31 @@ def test_every_control_is_a_keyboard_widget_and_every_picture_has_a_name(hanger)
 
 def test_one_model_has_no_switch_and_no_pad(explorer):
     assert explorer.view.switch is None and explorer.panel is None
+
+
+def test_named_slider_behaves_like_an_ipywidgets_slider():
+    """The explorer's slider keeps ipywidgets' FloatSlider rules: value within [min, max], min <= max, observers
+    run synchronously; the int slider keeps whole numbers."""
+    s, seen = NamedSlider(min=-2.0, max=3.0, step=0.01, description="z1"), []
+    assert s.value == 0.0 and (s.min, s.max, s.step) == (-2.0, 3.0, 0.01)
+    s.observe(lambda c: seen.append((c["old"], c["new"])), "value")
+    s.value = 1.25
+    s.value = 7.0                                  # clamped, as FloatSlider does
+    s.value = float("-inf")
+    assert seen == [(0.0, 1.25), (1.25, 3.0), (3.0, -2.0)]
+    s.value = float("nan")                         # passes, as in FloatSlider: the explorer reverts it
+    assert math.isnan(s.value)
+    s.value = 0.5
+    s.min = 1.0                                    # a min above the value moves the value up
+    assert s.value == 1.0
+    s.max = 1.5
+    with pytest.raises(Exception, match="min 2.0 > max 1.5"):
+        s.min = 2.0
+    with pytest.raises(Exception, match="max 0.5 < min 1.0"):
+        s.max = 0.5
+    assert NamedSlider(min=5.0, max=9.0).value == 5.0, "the default value starts within [min, max]"
+    b = NamedIntSlider(value=18, min=4, max=40)
+    b.value = 41.0
+    assert b.value == 40 and isinstance(b.value, int)
+    state = s.get_state()
+    assert {"value", "min", "max", "step", "description", "label", "decimals"} <= set(state), "synced to the page"

@@ -23,6 +23,7 @@ from .. import hang
 from ..data import CLASS_NAMES
 from ..measures import per_image_mse
 from .pad import DrawingPad, pad_image
+from .slider import NamedIntSlider
 from .view import GRAY_R, NamedImage, ink, png
 
 NEAREST = 3   # real items shown next to the hung one
@@ -71,7 +72,7 @@ class Panel:
     """The "hang your own item" widgets: the pad and its controls, the upload, the steps, the results."""
 
     pad: DrawingPad
-    brush: widgets.IntSlider
+    brush: NamedIntSlider
     erase: widgets.ToggleButton
     clear: widgets.Button
     upload: widgets.FileUpload
@@ -89,7 +90,8 @@ def build_panel(*, on_pixels, on_upload) -> Panel:
     when a photo is uploaded."""
     px = lambda w: widgets.Layout(width=f"{w}px", height=f"{w}px")  # noqa: E731
     pad = DrawingPad()
-    brush = widgets.IntSlider(value=pad.brush, min=4, max=40, description="brush", layout=widgets.Layout(width="260px"))
+    brush = NamedIntSlider(value=pad.brush, min=4, max=40, description="brush", label="brush width on the pad (pixels)",
+                           layout=widgets.Layout(width="260px"))
     widgets.link((brush, "value"), (pad, "brush"))
     erase = widgets.ToggleButton(description="eraser", icon="eraser", tooltip="draw in black to rub ink out")
     widgets.link((erase, "value"), (pad, "erase"))

@@ -20,6 +20,7 @@ from PIL import Image
 from .. import plots
 from ..data import CLASS_NAMES
 from .geometry import MapGeometry, watch_pointer
+from .slider import NamedSlider
 
 GRAY_R = [v for i in range(256) for v in (255 - i,) * 3]  # palette: index = ink, 0 = white paper
 #: Palette slots of the map image that only the overlays use (the scatter is quantized to 250 colours).
@@ -146,8 +147,8 @@ class View:
     """The explorer's widgets (the sliders, Brian's item, the map, the nearest item, the status line, "go to",
     the interpolation strip's pickers and picture) and ``children``, their layout."""
 
-    z1: widgets.FloatSlider
-    z2: widgets.FloatSlider
+    z1: NamedSlider
+    z2: NamedSlider
     image: NamedImage
     map_image: NamedImage
     neighbour_image: NamedImage
@@ -171,12 +172,14 @@ def build_view(geometry: MapGeometry, scale: int, steps: int, labels, *, on_slid
     ``on_go_to(change)`` ("go to" picked) and ``on_pick()`` (the strip's ends changed); with two or more model
     ``names``, a switch between them calls ``on_switch(change)``."""
     (a, b), (c, d) = geometry.extent[:2], geometry.extent[2:]
-    slider = dict(continuous_update=True, readout_format=".2f", layout=widgets.Layout(width="340px"))
+    slider = dict(decimals=2, layout=widgets.Layout(width="340px"))
     px = lambda w, h="auto": widgets.Layout(width=f"{w}px", height=h if h == "auto" else f"{h}px")  # noqa: E731
     classes = [(name, k) for k, name in enumerate(CLASS_NAMES) if (labels == k).any()]
     parts = dict(
-        z1=widgets.FloatSlider(min=a, max=b, step=(b - a) / 500, description="z1", **slider),
-        z2=widgets.FloatSlider(min=c, max=d, step=(d - c) / 500, description="z2", **slider),
+        z1=NamedSlider(min=a, max=b, step=(b - a) / 500, description="z1", label="z1, the first coordinate of z",
+                       **slider),
+        z2=NamedSlider(min=c, max=d, step=(d - c) / 500, description="z2", label="z2, the second coordinate of z",
+                       **slider),
         image=NamedImage(format="png", layout=px(28 * scale, 28 * scale), tooltip="Brian's item at z"),
         map_image=NamedImage(format="png", layout=px(geometry.width, geometry.height),
                                 tooltip="the map of the real test items; click or drag to move z"),

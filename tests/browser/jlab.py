@@ -347,7 +347,7 @@ NO_ANIMATIONS_JS = ("() => document.getAnimations()"
                     ".every(a => !(a instanceof CSSTransition) || a.playState !== 'running')")
 
 #: True once the explorer's status line (written by the kernel) shows the z the sliders' readouts show: the
-#: kernel has handled the sliders' last value. The readouts write minus as U+2212.
+#: kernel has handled the sliders' last value (a readout may write minus as U+2212).
 CAUGHT_UP_JS = """([status, r1, r2]) => {
   const num = t => t.replace('\\u2212', '-').trim();
   const m = status.textContent.match(/z = \\((-?[0-9.]+), (-?[0-9.]+)\\)/);
@@ -357,6 +357,6 @@ CAUGHT_UP_JS = """([status, r1, r2]) => {
 
 def wait_explorer_caught_up(page, scope, timeout: float = 30_000) -> None:
     """Wait until the kernel has handled the explorer's latest slider values (``scope`` holds one explorer)."""
-    parts = [scope.locator(".explorer-status").first, scope.locator(".explorer-z1 .widget-readout").first,
-             scope.locator(".explorer-z2 .widget-readout").first]
+    parts = [scope.locator(".explorer-status").first, scope.locator(".explorer-z1 output").first,
+             scope.locator(".explorer-z2 output").first]
     page.wait_for_function(CAUGHT_UP_JS, arg=[p.element_handle() for p in parts], timeout=timeout)

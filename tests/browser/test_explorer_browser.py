@@ -1,9 +1,12 @@
-"""05_latent_space in a real JupyterLab: the 2D latent explorer renders as live widgets and reacts to a
+"""05_latent_space in a real JupyterLab: the 2D latent explorer renders as live widgets, its sliders are named
+range inputs (the accessibility tree names them z1, z2, brush), and it reacts to a
 keyboard move of its z1 slider (new decoded item, the marker moves on the map, the nearest item updates), and
 a click on its map moves z to the clicked point (ipyevents). Section 2b, "Hang your own item": a mouse stroke on
 the drawing pad (anywidget) hangs the drawing where the encoder puts the item ae_helpers.hang makes of the pad's
 pixels (computed here, independently of the kernel), Brian's copy and the nearest items update; an uploaded photo
 likewise; the VAE switch (operated from the keyboard) changes the map and where the item hangs; no console errors."""
+
+import re
 
 import numpy as np
 import pytest
@@ -12,7 +15,7 @@ from PIL import Image
 
 from ae_helpers import data, hang, pretrained
 from ae_helpers.data import CLASS_NAMES
-from ae_helpers.explorer.view import HANG_COLOR
+from ae_helpers.explorer.view import HANG_COLOR, MARK, MARK_RGB
 
 from . import jlab
 
@@ -20,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOK = "05_latent_space.ipynb"
 PRESSES = 20  # one press = one slider step (1/500 of the range): the marker moves a few pixels
+RANGE = 'input[type="range"]'  # the explorer's sliders (ae_helpers.explorer.slider)
 
 
 def _wait_images_loaded(page, imgs) -> None:
@@ -32,13 +36,16 @@ def test_latent_explorer_is_live(lab_page, lab, tmp_path):
     jlab.run_notebook(page, lab, NOTEBOOK)
 
     jlab.assert_no_text_reprs(page, "the latent explorer", "explorer")
-    explorers = jlab.widget_output(page, ".widget-slider", "z1")
+    explorers = jlab.widget_output(page, ".ae-slider", "z1")
     assert explorers.count() == 2, "two outputs with the z1/z2 sliders: the explorer, and the one with the pad"
     explorer = explorers.nth(0)
     assert explorer.locator(".explorer-pad").count() == 0 and explorers.nth(1).locator(".explorer-pad").count() == 1
     z1, z2 = explorer.locator(".explorer-z1").first, explorer.locator(".explorer-z2").first
     for s in (z1, z2):
-        assert s.count() == 1 and s.locator('[role="slider"]').count() == 1, "z1/z2 are real slider widgets"
+        assert s.count() == 1 and s.locator(RANGE).count() == 1, "z1/z2 are real slider widgets"
+    for scope, names in ((explorer, ("z1", "z2")), (explorers.nth(1), ("z1", "z2", "brush"))):
+        for name in names:   # the name a screen reader reads, from Chromium's accessibility tree
+            assert scope.get_by_role("slider", name=re.compile(rf"^{name}\b")).count() == 1, f"no slider named {name}"
 
     # img order in the explorer: Brian's item, the map, the nearest training item, the interpolation strip
     imgs = explorer.locator("img.widget-image")
@@ -55,10 +62,10 @@ def test_latent_explorer_is_live(lab_page, lab, tmp_path):
     item_px = jlab.pixels(before["item"]["bytes"])
     assert item_px.std() > 5, "Brian's item is a picture, not a blank square"
     nearest_text = nearest.inner_text()
-    readout = z1.locator(".widget-readout").inner_text()
-    handle = z1.locator('[role="slider"]')
-    value = float(handle.get_attribute("aria-valuenow"))
-    lo, hi = float(handle.get_attribute("aria-valuemin")), float(handle.get_attribute("aria-valuemax"))
+    readout = z1.locator("output").inner_text()
+    handle = z1.locator(RANGE)
+    value = float(handle.input_value())
+    lo, hi = float(handle.get_attribute("min")), float(handle.get_attribute("max"))
     key = "ArrowLeft" if value > (lo + hi) / 2 else "ArrowRight"  # the notebook may leave z at an edge
 
     explorer.scroll_into_view_if_needed()
@@ -71,13 +78,13 @@ def test_latent_explorer_is_live(lab_page, lab, tmp_path):
         "([el, old]) => el.textContent.trim() !== old.trim()", arg=[nearest.element_handle(), nearest_text],
         timeout=30_000)
     page.wait_for_function("([el, old]) => el.textContent.trim() !== old.trim()",
-                           arg=[z1.locator(".widget-readout").element_handle(), readout], timeout=10_000)
+                           arg=[z1.locator("output").element_handle(), readout], timeout=10_000)
     jlab.wait_explorer_caught_up(page, explorer)  # the kernel has handled the last key press
     _wait_images_loaded(page, [item, latent_map])
     after = {"item": jlab.image_state(item), "map": jlab.image_state(latent_map)}
     jlab.shot(explorer, "explorer-after")
 
-    new_value = float(handle.get_attribute("aria-valuenow"))
+    new_value = float(handle.input_value())
     assert (new_value < value) if key == "ArrowLeft" else (new_value > value), "the keyboard moved the z1 slider"
     assert after["item"]["src"] != before["item"]["src"], "Brian's item was not redrawn"
     assert (jlab.pixels(after["item"]["bytes"]) != item_px).any(), "Brian's item did not change with z1"
@@ -99,8 +106,11 @@ def test_latent_explorer_is_live(lab_page, lab, tmp_path):
 
 def _plot_frame(rgb: np.ndarray) -> tuple[float, float, float, float]:
     """The axes frame (spines) of the map picture: (left column, right column, bottom row, top row), found
-    as the rows and columns with the most dark pixels, independently of the explorer's own bookkeeping."""
-    dark = rgb.max(-1) < 90
+    as the rows and columns with the most dark pixels, independently of the explorer's own bookkeeping. The
+    cross-hair's grey dots count as dark: with z on the map's edge (where the notebook may leave it) they lie on a
+    spine."""
+    line = MARK_RGB[3 * (MARK["line"] - MARK["ring"]):][:3]  # the cross-hair's colour
+    dark = (rgb.max(-1) < 90) | (rgb == line).all(-1)
     found = []
     for counts in (dark.sum(0), dark.sum(1)):  # per column, per row
         lines = np.nonzero(counts >= 0.8 * counts.max())[0]
@@ -130,8 +140,8 @@ def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
     left, right, bottom, top = _plot_frame(jlab.pixels(state["bytes"]))
     box = _settled_box(page, latent_map)
     sx, sy = box["width"] / state["w"], box["height"] / state["h"]
-    handles = [s.locator('[role="slider"]') for s in (z1, z2)]
-    ranges = [(float(h.get_attribute("aria-valuemin")), float(h.get_attribute("aria-valuemax"))) for h in handles]
+    handles = [s.locator(RANGE) for s in (z1, z2)]
+    ranges = [(float(h.get_attribute("min")), float(h.get_attribute("max"))) for h in handles]
     before = jlab.image_state(item)["src"]
     px, py = left + 0.3 * (right - left), bottom + 0.35 * (top - bottom)  # a point inside the plotted area
     # Chromium delivers mouse events at whole CSS pixels of the page: click on one, so that the point we
@@ -142,8 +152,8 @@ def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
     want = (ranges[0][0] + (px - left) / (right - left) * (ranges[0][1] - ranges[0][0]),
             ranges[1][0] + (py - bottom) / (top - bottom) * (ranges[1][1] - ranges[1][0]))
     one_pixel = ((ranges[0][1] - ranges[0][0]) / (right - left), (ranges[1][1] - ranges[1][0]) / (bottom - top))
-    # the readouts show z with 2 decimals (aria-valuenow is rounded more coarsely); d3-format writes "−" (U+2212)
-    readouts = [s.locator(".widget-readout") for s in (z1, z2)]
+    # the readouts show z with 2 decimals (the input's value is snapped to the slider's steps)
+    readouts = [s.locator("output") for s in (z1, z2)]
     near = "([r, w, tol]) => Math.abs(parseFloat(r.textContent.replace('\\u2212', '-')) - w) <= tol"
     for r, w, tol in zip(readouts, want, one_pixel):
         page.wait_for_function(near, arg=[r.element_handle(), w, 3 * tol], timeout=30_000)
@@ -156,8 +166,8 @@ def click_moves_z_there(page, latent_map, item, z1, z2) -> None:
 
 
 def _ranges(scope):
-    handles = [scope.locator(f".explorer-{n} [role='slider']").first for n in ("z1", "z2")]
-    return [(float(h.get_attribute("aria-valuemin")), float(h.get_attribute("aria-valuemax"))) for h in handles]
+    handles = [scope.locator(f".explorer-{n} {RANGE}").first for n in ("z1", "z2")]
+    return [(float(h.get_attribute("min")), float(h.get_attribute("max"))) for h in handles]
 
 
 def _encode(model, item):

@@ -1,7 +1,8 @@
 """The instructor's live deck (slides/README.md, "Present live in JupyterLab") in a real JupyterLab that has the
 course's settings, as `make present` starts it: open slides/understanding_autoencoders.ipynb, Run All, Start Deck from
 the command palette, arrow keys to the "Live: walk through the wardrobe" sub-slide, drag the latent explorer's
-z1 slider (Brian's item changes: a live widget, not a picture), Stop Deck. The live slide's content passes
+z1 slider (Brian's item changes: a live widget, not a picture), its arrow keys (z1 moves, the slide stays), Esc,
+Stop Deck. The live slide's content passes
 axe-core with nothing serious or critical. Also: no "official Jupyter news" prompt, and the server hands the page
 the course's notification settings."""
 
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.browser
 LIVE_TITLE = "## Live: walk through the wardrobe"
 ON_SCREEN = "jp-deck-mod-onscreen"  # jupyterlab-slideshow's class for the cells of the slide being shown
 DRAG_PX = 60  # how far the z1 handle is dragged (the slider is 340 px wide)
+THUMB_PX = 16  # the width of a range input's thumb in Chromium
+KEY_PRESSES = 5  # arrow key presses on the focused z1 slider
 
 
 def _slide_type(cell: dict) -> str | None:
@@ -114,12 +117,12 @@ def test_live_deck(page, course_server):
     on_screen = page.locator(f"{jlab.ACTIVE} .jp-Cell.{ON_SCREEN}")  # what the room sees
     z1, item = on_screen.locator(".explorer-z1"), on_screen.locator(".explorer-image")
     assert z1.count() == 1 and item.count() == 1, "the live sub-slide shows the latent explorer"
-    handle = z1.locator('[role="slider"]')
+    handle = z1.locator('input[type="range"]')
     assert handle.count() == 1, "z1 is a real slider widget"
     page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=item.element_handle(), timeout=30_000)
     box, view = handle.bounding_box(), page.viewport_size
     assert box and 0 <= box["x"] < view["width"] and 0 <= box["y"] < view["height"], f"z1 is off screen: {box}"
-    before, value = jlab.image_state(item), float(handle.get_attribute("aria-valuenow"))
+    before, value = jlab.image_state(item), float(handle.input_value())
     jlab.shot(page, "deck-live")
 
     # Accessibility of what the room sees: the rendered markdown and the outputs (the explorer's widgets) of the
@@ -130,10 +133,11 @@ def test_live_deck(page, course_server):
     problems = audit(page, context={"include": content})
     assert not problems, "axe-core on the live slide:\n" + "\n".join(problems)
 
-    # drag z1 with the mouse, as at the lectern (towards the far side of the slider)
-    lo, hi = float(handle.get_attribute("aria-valuemin")), float(handle.get_attribute("aria-valuemax"))
+    # drag z1's thumb with the mouse, as at the lectern (towards the far side of the slider)
+    lo, hi = float(handle.get_attribute("min")), float(handle.get_attribute("max"))
     dx = DRAG_PX if value < (lo + hi) / 2 else -DRAG_PX
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    thumb = THUMB_PX / 2 + (value - lo) / (hi - lo) * (box["width"] - THUMB_PX)  # Chromium's thumb centre
+    x, y = box["x"] + thumb, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + dx, y, steps=6)
@@ -141,12 +145,26 @@ def test_live_deck(page, course_server):
     page.wait_for_function("([i, old]) => i.src !== old && i.complete && i.naturalWidth > 0",
                            arg=[item.element_handle(), before["src"]], timeout=30_000)
     jlab.wait_explorer_caught_up(page, on_screen)  # the kernel has handled the drag's last step
-    after, new_value = jlab.image_state(item), float(handle.get_attribute("aria-valuenow"))
+    after, new_value = jlab.image_state(item), float(handle.input_value())
     jlab.shot(page, "deck-live-moved")
     assert (new_value > value) if dx > 0 else (new_value < value), f"the drag moved z1: {value} -> {new_value}"
     assert (jlab.pixels(after["bytes"]) != jlab.pixels(before["bytes"])).any(), "Brian's item did not change"
     assert cl.presenting(page), "dragging the slider keeps the deck on"
     assert on_screen.filter(has_text=LIVE_TITLE.lstrip("# ")).count() == 1, "still on the live sub-slide"
+
+    # the keyboard: arrow keys on the focused slider move z1, not the deck's slides; Esc leaves the slider first
+    key = "ArrowLeft" if new_value > (lo + hi) / 2 else "ArrowRight"
+    handle.focus()  # the explorer's code cell becomes the deck's active cell, on the same sub-slide
+    active = cl.active_cell(page)["index"]
+    for _ in range(KEY_PRESSES):
+        page.keyboard.press(key)
+    jlab.wait_explorer_caught_up(page, on_screen)
+    moved = float(handle.input_value())
+    assert (moved < new_value) if key == "ArrowLeft" else (moved > new_value), f"{key} moved z1: {new_value} -> {moved}"
+    assert cl.active_cell(page)["index"] == active and cl.presenting(page), f"{key} on the slider moved the deck"
+    assert on_screen.filter(has_text=LIVE_TITLE.lstrip("# ")).count() == 1, "still on the live sub-slide"
+    page.keyboard.press("Escape")
+    assert cl.presenting(page) and page.evaluate("() => document.activeElement.type !== 'range'"), "Esc left z1"
 
     # slides/README.md step 4: Stop Deck
     cl.run_command(page, "Stop Deck")
