@@ -47,13 +47,15 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None):
     top = scores.quantile(0.995).item()                     # the axis ends here: the highest 0.5% lie beyond
     bins = torch.linspace(0, top, 60).numpy()
     beyond = int((scores > top).sum())
-    left.hist(scores[~odd].numpy(), bins=bins, density=True, alpha=0.6, color="0.45", label="seen kinds (9 classes)")
-    left.hist(scores[odd].numpy(), bins=bins, density=True, alpha=0.6, color=colour, label=f"{name} (never seen)")
+    left.hist(scores[~odd].numpy(), bins=bins, density=True, alpha=0.6, color="0.45",
+              label=f"seen kinds (9 classes, {int((~odd).sum()):,} items)")
+    left.hist(scores[odd].numpy(), bins=bins, density=True, alpha=0.6, color=colour,
+              label=f"{name} (never seen, {int(odd.sum()):,} items)")
     left.axvline(threshold, color="red", linestyle="--", label=f"threshold {threshold:.3f}")
     cut = (f"\n({beyond} items above {top:.3f} lie off the right edge: {int((scores[odd] > top).sum())} "
            f"{name.lower()}s)" if beyond else "")
-    left.set(xlabel="reconstruction error (MSE per pixel) = anomaly score", ylabel="density",
-             title="Test items: how badly each comes back" + cut)
+    left.set(xlabel="reconstruction error (MSE per pixel) = anomaly score",
+             ylabel="density (each area = 1, not counts)", title="Test items: how badly each comes back" + cut)
     left.legend()
 
     middle.barh(range(10), [scores[labels == c].mean().item() for c in range(10)], color=CLASS_COLORS)
