@@ -16,7 +16,8 @@ The in-browser latent explorer (``explorer/``: the 2D autoencoder's and the 2D V
 codes of a few thousand test items, written by ``ae_helpers.explorer.web``, plus ``slides/explorer/explorer.js``)
 is built next to the deck: its live slide (a ``<div class="ae-explorer">`` in the notebook) and ``explorer.html``
 use it. ``explorer.html`` also lets the reader hang an item of their own (``slides/explorer/hang-ui.js``, with
-the course's preprocessing ``ae_helpers/explorer/hang.js`` inlined into the page).
+the course's preprocessing ``ae_helpers/explorer/hang.js`` inlined into the page) and switch to the VAE, whose
+wardrobe (``explorer/explorer-vae-data.js``) the page loads only when the reader first switches to it.
 """
 
 from __future__ import annotations

@@ -4,11 +4,13 @@ items this test picks (real items and random images), and would not if the expor
 order; the weights survive the round trip bit for bit; the items and map are the notebook explorer's, the verdict
 measures against the notebook explorer's training codes and spacings (notebook 05's training set), the page's verdict
 is latent.grade_points' word for word, and odd models are refused. The second wardrobe, a VAE, is seen through its
-mu: the page's encode gives mu, its decode the VAE's decoder, and its test errors are those of decoder(mu)."""
+mu: the page's encode gives mu, its decode the VAE's decoder, and its test errors are those of decoder(mu); it lives in
+its own file (explorer-vae-data.js), which the page needs only once the reader switches to it."""
 
 import base64
 import json
 import math
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,17 +30,22 @@ from ae_helpers.training import train
 PAGE = Path(__file__).resolve().parents[1] / "slides" / "explorer" / "explorer.js"
 
 
-def run_page(data_path, points, call: str, tmp_path) -> list:
+def run_page(data_path, points, call: str, tmp_path, others: bool = True) -> list:
     """``call`` (a JS expression of ``z``, e.g. ``window.aeExplorer.decode(z)``) for each point, run by explorer.js in
-    node on the exported data file ``data_path``."""
+    node on the exported data file ``data_path``, the hang file beside it and (``others``) the other wardrobes' files
+    (the page loads those when the reader switches to them)."""
     node = shutil.which("node")
     assert node, "node is needed (it comes with the slides' npm tooling)"
     script = tmp_path / "run.js"
     hang = Path(data_path).with_name(web.HANG_FILE)
+    files = [Path(data_path)]
+    if hang.is_file():
+        files.append(hang)
+        if others:
+            files += [hang.with_name(name) for name in re.findall(r'"file":"([^"]+)"', hang.read_text())]
     script.write_text(
-        "global.window = {}; global.document = {readyState: 'complete', querySelectorAll: () => []};\n"
-        f"require({json.dumps(str(data_path))});\n"
-        + (f"require({json.dumps(str(hang))});\n" if hang.is_file() else "") +
+        "global.window = global; global.document = {readyState: 'complete', querySelectorAll: () => []};\n"
+        + "".join(f"require({json.dumps(str(f))});\n" for f in files) +
         f"require({json.dumps(str(PAGE))});\n"
         f"const points = {json.dumps([[float(v) for v in z] for z in points])};\n"
         f"console.log(JSON.stringify(points.map(z => {call})));\n")
@@ -115,8 +122,7 @@ def test_a_wrong_export_fails_the_decode_check(exported, tmp_path, corrupt):
     model, _, _, data, ex = exported
     broken = json.loads(json.dumps(data))
     corrupt(broken)
-    bad = tmp_path / web.DATA_FILE
-    bad.write_text("window.AE_EXPLORER_DATA = " + json.dumps(broken) + ";\n")
+    bad = web.write_data(tmp_path, broken)
     assert not page_vs_torch(bad, model, ex, tmp_path) < 1e-5  # NaN (a wrong order) fails too
 
 
@@ -255,8 +261,7 @@ def test_a_transposed_encoder_export_fails_the_encode_check(exported, trained, t
     model, (x, _), _, data, _ = exported
     broken = json.loads(json.dumps(data))
     _transpose_encoder_weight(broken, k)
-    bad = tmp_path / web.DATA_FILE
-    bad.write_text("window.AE_EXPLORER_DATA = " + json.dumps(broken) + ";\n")
+    bad = web.write_data(tmp_path, broken)
     assert not page_encode_vs_torch(bad, trained[k], hang_check_items(x), tmp_path, k) < 1e-5
 
 
@@ -295,13 +300,39 @@ def test_encoders_round_trip_and_each_wardrobe_carries_its_own_codes_map_and_err
     assert w0["map"]["png"] != w1["map"]["png"] and w0["codes"] != w1["codes"] and w0["errors"] != w1["errors"]
 
 
-def test_the_deck_file_carries_no_encoder(exported):
-    """The deck's live slide loads explorer-data.js alone: the encoders, the VAE and the errors are in the page's
-    second file."""
-    _, _, path, _, _ = exported
-    text = path.read_text()
+def test_each_file_carries_its_part(exported):
+    """The deck's live slide loads explorer-data.js alone: no encoder, VAE or errors in it. explorer.html loads
+    explorer-hang-data.js with it (the plain encoder, its errors, the list of wardrobes), and the VAE's wardrobe
+    (networks, map, codes, verdict set, errors) only from explorer-vae-data.js, a script that sets AE_EXPLORER_VAE."""
+    _, _, path, data, _ = exported
+    text, hang, vae = (path.with_name(name).read_text() for name in (web.DATA_FILE, web.HANG_FILE,
+                                                                     "explorer-vae-data.js"))
     assert all(f'"{key}":' not in text for key in web.HANG_KEYS)
-    assert all(f'"{key}":' in path.with_name(web.HANG_FILE).read_text() for key in web.HANG_KEYS)
+    assert all(f'"{key}":' in hang for key in web.HANG_KEYS)
+    assert web.wardrobe_file("vae") == ("explorer-vae-data.js", "AE_EXPLORER_VAE")
+    assert hang.count('"layers":') == 0 and hang.count('"verdict":') == 0 and hang.count('"map":') == 0
+    assert '"file":"explorer-vae-data.js","global":"AE_EXPLORER_VAE"' in hang
+    assert vae.split("\n")[1].startswith("window.AE_EXPLORER_VAE = {") and vae.endswith("};\n")
+    assert all(f'"{key}":' in vae for key in ("layers", "encoder", "map", "codes", "verdict", "errors", "start"))
+    assert data["wardrobes"][1] == json.loads(vae.split(" = ", 1)[1].rsplit(";", 1)[0])  # read_data merges it
+    assert data["map"]["png"] not in vae and data["wardrobes"][1]["map"]["png"] not in text + hang
+
+
+def test_a_wardrobe_the_page_has_not_loaded_is_refused_clearly(exported, tmp_path):
+    """Without the VAE's file, the page still runs the plain autoencoder, and asking for the VAE says what to do."""
+    model, _, path, _, ex = exported
+    said = run_page(path, [[0.0, 0.0]], "[aeExplorer.loaded(0), aeExplorer.loaded(1), aeExplorer.decode(z, 0).length, "
+                    "(() => { try { return aeExplorer.decode(z, 1); } catch (e) { return e.message; } })()]",
+                    tmp_path, others=False)[0]
+    assert said == [True, False, 784, "the VAE's wardrobe is not loaded yet: aeExplorer.loadWardrobe(1) loads it"]
+    assert run_page(path, [[0.0, 0.0]], "aeExplorer.loaded(1)", tmp_path) == [True]
+
+
+def test_wardrobes_need_their_own_keys(exported, tmp_path):
+    _, _, _, data, _ = exported
+    twice = {**data, "wardrobes": [data["wardrobes"][0], data["wardrobes"][1], data["wardrobes"][1]]}
+    with pytest.raises(ValueError, match="its own key"):
+        web.write_data(tmp_path, twice)
 
 
 def test_an_encoder_the_page_cannot_run_is_refused():

@@ -1,7 +1,7 @@
 """Export the 2D latent explorer for the browser: the deck's live slide and ``explorer.html`` need no kernel.
 
 ``export(out_dir, model, test_data)`` builds the notebook explorer (:class:`~ae_helpers.explorer.LatentExplorer`)
-and writes what the page needs from it into two files in ``out_dir`` (``slides/build.py`` calls it):
+and writes what the page needs from it into ``out_dir`` (``slides/build.py`` calls it):
 
 * ``explorer-data.js``: ``window.AE_EXPLORER_DATA = {...}``, loaded with a plain ``<script>`` tag (so it works
   from ``file://``, where a page may not ``fetch`` files): the decoder's dense layers (float32, base64,
@@ -16,16 +16,18 @@ and writes what the page needs from it into two files in ``out_dir`` (``slides/b
   with the grades (``latent.VERDICT_GRADES``). The page finds the nearest of those codes exactly (brute force),
   so the page and the notebook give the same verdict at the same point; only the picture it shows is the
   nearest of the carried test items (the page cannot carry 60,000 pictures), and it says so.
-* ``explorer-hang-data.js`` (:data:`HANG_KEYS`; only ``explorer.html`` loads it, after the first): for hanging the
-  reader's own item, the encoder's dense layers (same format) and the test items' sorted reconstruction errors
-  (``measures.per_image_mse``); ``model`` may be a list of 2D models, the plain autoencoder first (then e.g. the
-  VAE, seen through its mu: :mod:`~ae_helpers.explorer.web_model`): ``wardrobes`` names each and carries the
-  others' own networks, map, codes, verdict set, start point and errors (pictures and labels are shared).
+* for hanging the reader's own item (only ``explorer.html`` loads these), the encoder's dense layers (same format)
+  and the test items' sorted reconstruction errors (``measures.per_image_mse``); ``model`` may be a list of 2D
+  models, the plain autoencoder first (then e.g. the VAE, seen through its mu: :mod:`~ae_helpers.explorer.web_model`):
+  ``wardrobes`` names each and carries the others' own networks, map, codes, verdict set, start point and errors
+  (pictures and labels are shared). Which part goes into which file (``explorer-hang-data.js``, loaded with the page;
+  ``explorer-vae-data.js``, loaded when the reader first switches to the VAE): :mod:`~ae_helpers.explorer.web_files`.
 * ``decode-reference.json``: torch's ``model.decode(z)`` for a few z (the map's corners among them), so a
   browser test can check the page's arithmetic. The page does not load it.
 
-``read_data(path)``, ``wardrobe_from_data(data, k)`` and ``decoder_from_data`` / ``encoder_from_data`` /
-``errors_from_data`` / ``items_from_data`` / ``verdict_set_from_data`` read the export back (round-trip tests).
+``read_data(path)`` (all the files in one dict again), ``wardrobe_from_data(data, k)`` and ``decoder_from_data`` /
+``encoder_from_data`` / ``errors_from_data`` / ``items_from_data`` / ``verdict_set_from_data`` read the export back
+(round-trip tests).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ import base64
 import io
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -48,18 +49,14 @@ from ..plots import CLASS_COLORS
 from ..settings import quick_or
 from .geometry import MapGeometry
 from .view import HANG_COLOR, PATH_COLOR, MapPicture
+from .web_files import DATA_FILE, HANG_FILE, HANG_KEYS, REFERENCE_FILE, _write, read_data, wardrobe_file, write_data
 from .web_model import b64, decoder_layers, encoder_layers, network_from_data, page_layers, two_d, unb64
 from .widget import LatentExplorer
 
-__all__ = ["export", "export_data", "read_data", "decoder_from_data", "encoder_from_data", "wardrobe_from_data",
-           "errors_from_data", "items_from_data",
-           "verdict_set_from_data", "decoder_layers", "encoder_layers", "training_set"]
+__all__ = ["export", "export_data", "read_data", "write_data", "wardrobe_file", "decoder_from_data",
+           "encoder_from_data", "wardrobe_from_data", "errors_from_data", "items_from_data", "verdict_set_from_data",
+           "decoder_layers", "encoder_layers", "training_set", "DATA_FILE", "HANG_FILE", "HANG_KEYS", "REFERENCE_FILE"]
 
-DATA_FILE, HANG_FILE, REFERENCE_FILE = "explorer-data.js", "explorer-hang-data.js", "decode-reference.json"
-#: What only explorer.html's "hang your own item" and its switch of wardrobe need, in HANG_FILE (the deck's live
-#: slide loads DATA_FILE alone).
-HANG_KEYS = ("encoder", "errors", "wardrobes")
-_PREFIX, _HANG_PREFIX = "window.AE_EXPLORER_DATA = ", "Object.assign(window.AE_EXPLORER_DATA, "
 SPRITE_COLS = 50  # pictures per row of the items' sheet
 #: Notebook 05 loads its explorer's training items with ``data.load("train", quick_or(None, 8000))``
 #: (tests/test_web_explorer.py checks that the notebook still says so).
@@ -164,44 +161,20 @@ def reference_points(extent, n_random: int = 6, seed: int = 0) -> list[list[floa
     return [[a, c], [a, d], [b, c], [b, d], [(a + b) / 2, (c + d) / 2], *inside.tolist()]
 
 
-def _write(path: Path, text: str) -> None:
-    """Write atomically (a half-written data file would break the page)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def export(out_dir, model, test_data, n_items: int = 3000, steps: int = 10, train_data=None) -> Path:
-    """Write ``explorer-data.js``, ``explorer-hang-data.js`` (:data:`HANG_KEYS`, loaded after it) and
-    ``decode-reference.json`` into ``out_dir``; return the data file."""
+    """Write the page's data files (:func:`~ae_helpers.explorer.web_files.write_data`: ``explorer-data.js``,
+    ``explorer-hang-data.js`` and one file per other wardrobe, e.g. ``explorer-vae-data.js``) and
+    ``decode-reference.json`` into ``out_dir``; return the first."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     data = export_data(model, test_data, n_items, steps, train_data)
-    _write(out / DATA_FILE, "/* The 2D latent explorer's model and items, written by ae_helpers/explorer/web.py. */\n"
-           + _PREFIX + json.dumps({k: v for k, v in data.items() if k not in HANG_KEYS}, separators=(",", ":"))
-           + ";\n")
-    _write(out / HANG_FILE, "/* The encoders, the other wardrobes and the test errors for explorer.html's 'hang your "
-           "own item', written by ae_helpers/explorer/web.py after explorer-data.js. */\n" + _HANG_PREFIX
-           + json.dumps({k: data[k] for k in HANG_KEYS}, separators=(",", ":")) + ");\n")
+    path = write_data(out, data)
     zs = reference_points(data["map"]["extent"])
     first = two_d(model[0] if isinstance(model, (list, tuple)) else model)
     with torch.no_grad():
         decoded = first.decode(torch.tensor(zs, dtype=torch.float32)).reshape(len(zs), 784)
     decoded = [[round(v, 8) for v in row] for row in decoded.tolist()]  # 1e-8: far below the 1e-5 checked
     _write(out / REFERENCE_FILE, json.dumps({"z": zs, "decoded": decoded}))
-    return out / DATA_FILE
-
-
-def read_data(path) -> dict:
-    """The dict a written ``explorer-data.js`` holds, with ``explorer-hang-data.js`` beside it merged in."""
-    text = Path(path).read_text(encoding="utf-8")
-    start = text.index(_PREFIX) + len(_PREFIX)
-    data = json.loads(text[start:text.rindex(";")])
-    hang = Path(path).with_name(HANG_FILE)
-    if hang.is_file():
-        text = hang.read_text(encoding="utf-8")
-        data.update(json.loads(text[text.index(_HANG_PREFIX) + len(_HANG_PREFIX):text.rindex(")")]))
-    return data
+    return path
 
 
 def wardrobe_from_data(data: dict, k: int = 0) -> dict:

@@ -11,19 +11,28 @@
  *
  * The export may carry several wardrobes (DATA.wardrobes: the plain autoencoder first, then e.g. the VAE, whose
  * code for an item is its mu): each has its own decoder, encoder, map, item codes, verdict set and test errors;
- * the first one's parts sit at the top level of DATA. A root with the attribute data-switch gets radio buttons
- * that switch between them.
+ * the first one's parts sit at the top level of DATA. Each other one lives in its own data file (DATA.wardrobes[k]
+ * .file, e.g. explorer-vae-data.js, which sets window.AE_EXPLORER_VAE), a few MB that the page loads only when the
+ * reader first switches to it: a <script> tag added then (a file:// page may not fetch), with "loading the VAE's
+ * wardrobe..." in the page until it is there, and a one-line message if it cannot be loaded. A root with the
+ * attribute data-switch gets radio buttons that switch between them.
  *
  * Every element <div class="ae-explorer"> on the page becomes one explorer (the deck's live slide, or
  * explorer.html). window.aeExplorer is the test hook: decode([z1, z2], k) -> 784 values in [0, 1] (row-major
- * 28x28), encode(x784, k) -> [z1, z2] (wardrobe k, default 0), pixelToZ(px, py), and the mounted instances
- * (moveTo, setWardrobe, state). Other scripts (hang-ui.js) add to an instance through its overlays (drawn on
+ * 28x28), encode(x784, k) -> [z1, z2] (wardrobe k, default 0; another than the first once loaded:
+ * loadWardrobe(k) -> a Promise), pixelToZ(px, py), and the mounted instances (moveTo, setWardrobe(k) -> a Promise of
+ * the wardrobe shown then, state). Other scripts (hang-ui.js) add to an instance through its overlays (drawn on
  * the map) and wardrobeListeners.
  */
 (function () {
   "use strict";
   var DATA = window.AE_EXPLORER_DATA;
   var PIXELS = 784;
+  // where this script, and the wardrobes' data files beside it, come from (explorer/ next to the page)
+  var BASE = (function () {
+    var s = typeof document !== "undefined" && document.currentScript;
+    return s && s.src ? s.src.replace(/[^\/?#]*([?#].*)?$/, "") : "explorer/";
+  })();
 
   function bytes(b64) {
     var s = atob(b64), out = new Uint8Array(s.length);
@@ -57,25 +66,73 @@
     return x;
   }
 
-  // ----- the wardrobes (models): parsed on first use ----------------------------------------------------
+  // ----- the wardrobes (models): the first comes with the page, the others' files on demand; parsed on first use
   var wardrobeList = DATA ? (DATA.wardrobes || [{ key: "plain", label: "plain autoencoder" }]) : [];
-  var parsed = [];
+  var parsed = [], loading = [];
+
+  function checkIndex(k) {
+    if (!(k >= 0 && k < wardrobeList.length)) {
+      throw new Error("no wardrobe " + k + ": this page carries " + wardrobeList.length);
+    }
+  }
+
+  /** Whether wardrobe k's data is on the page (the first always is). */
+  function isLoaded(k) {
+    checkIndex(k || 0);
+    return !k || !!window[wardrobeList[k].global];
+  }
 
   /** Wardrobe k: { key, label, dec, enc (layers), map, codes, trainCodes, spacing, nTrain, start, errors }. */
   function wardrobe(k) {
     k = k || 0;
-    if (!(k >= 0 && k < wardrobeList.length)) {
-      throw new Error("no wardrobe " + k + ": this page carries " + wardrobeList.length);
-    }
+    checkIndex(k);
     if (parsed[k]) return parsed[k];
+    if (!isLoaded(k)) {
+      throw new Error("the " + wardrobeList[k].label + "'s wardrobe is not loaded yet: aeExplorer.loadWardrobe(" + k +
+                      ") loads it");
+    }
     var w = k === 0 ? { key: wardrobeList[0].key, label: wardrobeList[0].label, layers: DATA.layers,
                         encoder: DATA.encoder, map: DATA.map, codes: DATA.items.codes, verdict: DATA.verdict,
-                        start: DATA.start, errors: DATA.errors } : wardrobeList[k];
+                        start: DATA.start, errors: DATA.errors } : window[wardrobeList[k].global];
     parsed[k] = { index: k, key: w.key, label: w.label, dec: parseLayers(w.layers), enc: parseLayers(w.encoder),
                   map: w.map, codes: floats(w.codes), trainCodes: floats(w.verdict.codes),
                   spacing: floats(w.verdict.spacing), nTrain: w.verdict.n, start: w.start.slice(),
                   errors: w.errors ? floats(w.errors.sorted) : null };
     return parsed[k];
+  }
+
+  /** A Promise of wardrobe(k). Another wardrobe than the first is loaded the first time it is asked for: its
+   *  data file (explorer/explorer-vae-data.js for the VAE) as a <script> tag, which works from file://. It
+   *  fails with a one-line message that says what to do. */
+  function loadWardrobe(k) {
+    try {
+      if (isLoaded(k)) return Promise.resolve(wardrobe(k));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!loading[k]) {
+      loading[k] = new Promise(function (resolve, reject) {
+        var entry = wardrobeList[k], tag = document.createElement("script");
+        function fail(why) {
+          loading[k] = null;  // a later switch tries again
+          tag.remove();
+          reject(new Error("could not load the " + entry.label + "'s wardrobe: explorer/" + entry.file + " " + why +
+                           "; keep the explorer/ folder next to this page, or rebuild it (make explorer)"));
+        }
+        tag.onload = function () {
+          if (!window[entry.global]) return fail("does not set " + entry.global);
+          try {
+            resolve(wardrobe(k));
+          } catch (e) {
+            fail("is damaged (" + e.message + ")");
+          }
+        };
+        tag.onerror = function () { fail("is missing or unreadable"); };
+        tag.src = BASE + entry.file;
+        document.head.appendChild(tag);
+      });
+    }
+    return loading[k];
   }
 
   /** Brian's item at z (2 numbers) in wardrobe W: the decoder's Float32Array(784) (reused). */
@@ -179,7 +236,11 @@
         r.addEventListener("change", function () { if (r.checked) self.setWardrobe(k); });
         return r;
       });
+      // "loading the VAE's wardrobe...", or why it could not be loaded
+      this.wardrobeStatus = el("p", { "class": "ae-status ae-wardrobe-status", role: "status",
+                                      "aria-live": "polite" }, left);
     }
+    this.wanted = 0;  // the wardrobe the reader asked for last (a slow load must not override a later choice)
     Explorer.count++;
     var mapBox = el("div", { "class": "ae-map-box" }, left);
     this.mapCanvas = el("canvas", { "class": "ae-map", width: map.width, height: map.height, tabindex: "0",
@@ -222,12 +283,14 @@
       "another's (the path on the map)" }, strip);
     var pickRow = el("div", { "class": "ae-picks" }, strip);
     this.picks = [["from", 0], ["to", 7]].map(function (p) {
-      var lab = el("label", { text: p[0] + " " }, pickRow);
+      var group = el("span", { "class": "ae-pick" }, pickRow);
+      var lab = el("label", { text: p[0] + " " }, group);
       var sel = el("select", { "class": "ae-pick-" + p[0], "aria-label": "interpolate " + p[0] }, lab);
       DATA.classes.forEach(function (name, k) { el("option", { value: k, text: name }, sel); });
       sel.value = p[1];
-      var num = el("input", { type: "number", min: 0, value: 0, "class": "ae-pick-k", "aria-label": "example" },
-        lab);
+      var numLab = el("label", { text: " example " }, group);  // its own label: which item of the class
+      var num = el("input", { type: "number", min: 0, value: 0, "class": "ae-pick-k ae-pick-k-" + p[0],
+        "aria-label": "interpolate " + p[0] + ": example number" }, numLab);
       sel.addEventListener("change", function () { self.drawStrip(); });
       num.addEventListener("input", function () { self.drawStrip(); });
       return { cls: sel, k: num };
@@ -295,10 +358,46 @@
     this.nearIndex = -1;
   };
 
-  /** Switch to wardrobe k (0: the plain autoencoder): its map, decoder, encoder, codes, verdict set and test
-   *  errors; z goes to its start point, the strip and every listener (e.g. the hung item) are redone. */
+  /** Switch to wardrobe k (0: the plain autoencoder), loading its data first if it is not on the page yet
+   *  ("loading the VAE's wardrobe..." meanwhile). Returns a Promise of the wardrobe shown then: wardrobe k, or, if
+   *  its file could not be loaded (the page says why) or the reader chose another meanwhile, that one. */
   Explorer.prototype.setWardrobe = function (k) {
-    var self = this, W = wardrobe(k), map = W.map;
+    var self = this;
+    this.wanted = k;
+    if (isLoaded(k)) {
+      this.say("", false);
+      this.showWardrobe(wardrobe(k));
+      return Promise.resolve(this.w);
+    }
+    if (this.switches) this.switches[k].checked = true;
+    this.say("loading the " + wardrobeList[k].label + "'s wardrobe\u2026", false);
+    return loadWardrobe(k).then(function (W) {
+      if (self.wanted === k) {
+        self.say("", false);
+        self.showWardrobe(W);
+      }
+      return self.w;
+    }, function (e) {
+      if (self.wanted === k) {
+        self.wanted = self.w.index;
+        if (self.switches) self.switches[self.w.index].checked = true;
+        self.say("\u26a0 " + e.message, true);
+      }
+      return self.w;
+    });
+  };
+
+  /** A line about loading a wardrobe (under the switch). */
+  Explorer.prototype.say = function (text, warn) {
+    var s = this.wardrobeStatus || this.status;
+    s.textContent = text;
+    s.classList.toggle("ae-warn", !!warn);
+  };
+
+  /** Show wardrobe W (loaded): its map, decoder, encoder, codes, verdict set and test errors; z goes to its start
+   *  point, the strip and every listener (e.g. the hung item) are redone. */
+  Explorer.prototype.showWardrobe = function (W) {
+    var self = this, k = W.index, map = W.map;
     this.useWardrobe(W);
     if (this.switches) this.switches[k].checked = true;
     this.mapCanvas.width = map.width;
@@ -473,7 +572,8 @@
 
   var nearestData = null;
   var api = window.aeExplorer = { decode: decode, encode: encode, instances: [], ready: false,
-    wardrobe: wardrobe, wardrobes: wardrobeList.length, decodeInto: decodeInto, encodeInto: encodeInto,
+    wardrobe: wardrobe, wardrobes: wardrobeList.length, loadWardrobe: loadWardrobe, loaded: isLoaded,
+    decodeInto: decodeInto, encodeInto: encodeInto,
     nearestCode: function (c, z) { return nearestCode(c, z); }, paint: paint, el: el, floats: floats,
     verdict: function (distance, spacing) { return verdictOf(distance, spacing); },
     nearest: function (z1, z2) {  // what the nearest-item panel says at z, without a page (for tests)

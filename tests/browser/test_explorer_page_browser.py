@@ -6,13 +6,16 @@ the keys and the interpolation strip work, and nothing errs or leaves the machin
 Hang your own item: a stroke drawn with the mouse on the pad and a PNG made here and uploaded are preprocessed as
 ae_helpers.hang.to_item does (Python, on the pad's pixels read back), hung where torch's encoder puts them (the
 diamond's z, within 1e-4), copied as torch's decoder copies them, with the nearest carried items and the
-unusualness sentence Python gives; the switch to the VAE changes the map, the codes and the copy; every control
-is reached with Tab; axe-core finds nothing serious or critical."""
+unusualness sentence Python gives; the switch to the VAE loads its wardrobe then (explorer-vae-data.js, from file://,
+saying so meanwhile) and changes the map, Brian's item, the codes and the copy; a missing VAE file is reported in one
+line and the plain wardrobe stays; every control is reached with Tab; the interpolation's two "example" inputs have
+a label each; axe-core finds nothing serious or critical."""
 
 from __future__ import annotations
 
 import base64
 import io
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +28,14 @@ from conftest import deck_buildable, load_slides_build
 
 from . import jlab
 from .axe import audit
-from .web_explorer import READY, check_decode_matches_torch, check_drag_and_keys, offline_context, watch_errors
+from .web_explorer import (
+    READY,
+    check_decode_matches_torch,
+    check_drag_and_keys,
+    offline_context,
+    panel_state,
+    watch_errors,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +53,13 @@ def page_html(request, tmp_path_factory) -> Path:
     if deck_buildable():
         return request.getfixturevalue("quick_deck").parent / build.EXPLORER_PAGE
     return build.build_explorer(tmp_path_factory.mktemp("explorer"), quick=True, quiet=True)
+
+
+def requests_of(page) -> list[str]:
+    """Every URL ``page`` requests, in order, collected as it happens."""
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url))
+    return urls
 
 
 def test_standalone_explorer_offline(browser, page_html):
@@ -68,6 +85,13 @@ def test_standalone_explorer_offline(browser, page_html):
         text = info.inner_text()
         root.locator("select.ae-pick-to").select_option(label="Trouser")
         assert info.inner_text() != text and "to Trouser" in info.inner_text()
+        # each "example" number has a label of its own (one label, one control), named by its end of the path
+        for end in ("from", "to"):
+            box = root.get_by_role("spinbutton", name=f"interpolate {end}: example number", exact=True)
+            assert box.count() == 1 and box.evaluate("i => i.labels.length === 1 && i.labels[0].textContent.trim()") \
+                == "example"
+        assert page.evaluate("() => Array.from(document.querySelectorAll('.ae-picks label'), "
+                             "l => l.querySelectorAll('input, select').length)") == [1, 1, 1, 1]
         assert not errors, f"errors on the page: {errors}"
     finally:
         context.close()
@@ -124,10 +148,18 @@ def _photo(path: Path) -> None:
     Image.fromarray(img).save(path)
 
 
+VAE_FILE = web.wardrobe_file("vae")[0]
+#: Every text the switch's status line takes, with the wardrobe shown at that moment (a MutationObserver).
+WATCH_SWITCH = """() => { const s = document.querySelector('.ae-wardrobe-status'); window.aeSaid = [];
+    new MutationObserver(() => aeSaid.push([s.textContent, aeExplorer.instances[0].w.key]))
+        .observe(s, {childList: true, characterData: true, subtree: true}); }"""
+
+
 def test_hang_your_own_item_offline(browser, page_html, tmp_path):
     context = offline_context(browser, 1100, 1500)
     page = context.new_page()
     errors = watch_errors(page)
+    requests = requests_of(page)
     data = web.read_data(page_html.parent / "explorer" / web.DATA_FILE)
     try:
         page.goto(page_html.as_uri(), wait_until="load")
@@ -163,10 +195,21 @@ def test_hang_your_own_item_offline(browser, page_html, tmp_path):
         assert sizes == [list(steps[s].shape) for s in ("grey", "polarity", "cleaned", "cropped", "item")]
         jlab.shot(root, "explorer-page-photo")
 
-        # the VAE's wardrobe: another map, decoder, encoder, codes and errors; the photo is hung again
+        # the VAE's wardrobe: not on the page until the reader switches to it, then loaded from its own file
+        # ("loading the VAE's wardrobe..." until it is there); another map, decoder, encoder, codes and errors, and
+        # the photo is hung again
+        assert page.evaluate("() => typeof window.AE_EXPLORER_VAE") == "undefined"
+        assert not [u for u in requests if VAE_FILE in u], "the VAE's wardrobe is loaded only on demand"
+        status = root.locator(".ae-wardrobe-status")
+        assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+        page.evaluate(WATCH_SWITCH)
         map_before = page.evaluate("() => aeExplorer.instances[0].mapImage.src")
+        item_before = panel_state(page)["item"]
         page.locator("input.ae-wardrobe-vae").check()
-        page.wait_for_function("() => aeExplorer.instances[0].mapImage.complete")
+        page.wait_for_function("() => aeExplorer.instances[0].w.key === 'vae' && aeExplorer.instances[0].mapImage"
+                               ".complete && aeExplorer.instances[0].mapImage.naturalWidth")
+        assert page.evaluate("() => aeSaid") == [["loading the VAE's wardrobe\u2026", "plain"], ["", "vae"]]
+        assert [u for u in requests if VAE_FILE in u] == [(page_html.parent / "explorer" / VAE_FILE).as_uri()]
         assert page.evaluate("() => aeExplorer.instances[0].mapImage.src") == data["wardrobes"][1]["map"]["png"]
         assert page.evaluate("() => aeExplorer.instances[0].mapImage.src") != map_before
         in_vae = _check_hung(page, data, 1, hang.to_item(photo).numpy(), "the photo in the VAE")
@@ -176,6 +219,9 @@ def test_hang_your_own_item_offline(browser, page_html, tmp_path):
         with torch.no_grad():
             want = web.decoder_from_data(data, 1)(torch.tensor([state["z"]], dtype=torch.float32))[0].numpy()
         assert np.abs(np.array(state["item"]) - want).max() <= 1e-5, "Brian's item at z is the VAE's"
+        shown = np.array(panel_state(page)["item"])
+        assert np.abs(shown - (255 - np.round(np.clip(want, 0, 1) * 255))).max() <= 1, "and it is drawn"
+        assert shown.tolist() != item_before, "Brian's item changed with the wardrobe"
         jlab.shot(root, "explorer-page-vae")
 
         # keyboard: every control is reached with Tab (the pad is pointer-only; the photo input is its keyboard path)
@@ -197,6 +243,44 @@ def test_hang_your_own_item_offline(browser, page_html, tmp_path):
 
         violations = audit(page)
         assert not violations, "axe-core: " + "; ".join(violations)
+        assert not errors, f"errors on the page: {errors}"
+        assert requests and all(u.startswith(("file:///", "data:")) for u in requests), requests
+    finally:
+        context.close()
+    assert not context.left_machine, f"the page tried to use the network (blocked): {context.left_machine}"
+
+
+def test_a_missing_vae_file_is_said_in_one_line(browser, page_html, tmp_path):
+    """The page without explorer-vae-data.js: the switch says in one line what is missing and what to do, the plain
+    wardrobe stays (map, z, radio button); once the file is back, the next switch loads it."""
+    shutil.copy2(page_html, tmp_path / page_html.name)
+    shutil.copytree(page_html.parent / "explorer", tmp_path / "explorer", ignore=shutil.ignore_patterns(VAE_FILE))
+    context = offline_context(browser, 1100, 900)
+    page = context.new_page()
+    errors = watch_errors(page)
+    try:
+        page.goto((tmp_path / page_html.name).as_uri(), wait_until="load")
+        page.wait_for_function(HANG_READY, timeout=30_000)
+        root, before = page.locator(".ae-explorer"), page.evaluate("() => aeExplorer.instances[0].state()")
+        page.locator("input.ae-wardrobe-vae").click()
+        status = root.locator(".ae-wardrobe-status")
+        page.wait_for_function("() => document.querySelector('.ae-wardrobe-status').textContent.includes('could')")
+        said = status.inner_text()
+        assert said == (f"\u26a0 could not load the VAE's wardrobe: explorer/{VAE_FILE} is missing or unreadable; "
+                        "keep the explorer/ folder next to this page, or rebuild it (make explorer)")
+        assert "ae-warn" in status.get_attribute("class")
+        assert page.evaluate("() => aeExplorer.instances[0].state()") == before, "the plain wardrobe stays"
+        assert root.locator("input.ae-wardrobe-plain").is_checked() and not root.locator("input.ae-wardrobe-vae") \
+            .is_checked()
+        # the browser's own report of the missing file, and nothing else
+        assert sorted(errors) == ["console error: Failed to load resource: net::ERR_FILE_NOT_FOUND",
+                                  f"failed to load {(tmp_path / 'explorer' / VAE_FILE).as_uri()}"], errors
+        errors.clear()
+
+        shutil.copy2(page_html.parent / "explorer" / VAE_FILE, tmp_path / "explorer" / VAE_FILE)
+        page.locator("input.ae-wardrobe-vae").click()
+        page.wait_for_function("() => aeExplorer.instances[0].w.key === 'vae'")
+        assert status.inner_text() == "" and "ae-warn" not in status.get_attribute("class")
         assert not errors, f"errors on the page: {errors}"
     finally:
         context.close()

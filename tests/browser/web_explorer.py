@@ -58,7 +58,7 @@ def check_decode_matches_torch(page, html: Path) -> float:
     return worst
 
 
-def _state(page, k=0) -> dict:
+def panel_state(page, k=0) -> dict:
     return page.evaluate(f"""() => {{
         const ex = aeExplorer.instances[{k}], s = ex.state();
         const grey = (ctx) => Array.from(ctx.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0));
@@ -84,11 +84,11 @@ def check_drag_and_keys(page, root, html: Path, shot_name: str, in_deck: bool = 
     start, end = (c0 + 0.15 * (c1 - c0), r0 + 0.2 * (r1 - r0)), (c0 + 0.8 * (c1 - c0), r0 + 0.85 * (r1 - r0))
     page.mouse.move(*screen(*start))
     page.mouse.down()
-    before = _state(page)
+    before = panel_state(page)
     for t in np.linspace(0, 1, 8)[1:]:
         page.mouse.move(*screen(start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])))
     page.mouse.up()
-    after = _state(page)
+    after = panel_state(page)
     jlab.shot(root, shot_name)
 
     one_pixel = ((extent[1] - extent[0]) / (c1 - c0), (extent[3] - extent[2]) / (r0 - r1))
@@ -111,7 +111,7 @@ def check_drag_and_keys(page, root, html: Path, shot_name: str, in_deck: bool = 
         slide = page.evaluate("Reveal.getIndices()")
     canvas.focus()
     page.keyboard.press("ArrowRight")
-    moved = _state(page)
+    moved = panel_state(page)
     assert moved["z"][0] > after["z"][0] and moved["z"][1] == after["z"][1], "ArrowRight on the map moves z1"
     if in_deck:
         assert page.evaluate("Reveal.getIndices()") == slide, "arrow keys on the map move z, not the slides"
@@ -119,6 +119,6 @@ def check_drag_and_keys(page, root, html: Path, shot_name: str, in_deck: bool = 
         assert page.evaluate("() => !document.activeElement.classList.contains('ae-map') && !Reveal.isOverview()")
 
     page.mouse.click(*screen(2, 2))  # the picture's corner, outside the plotted area
-    clamped = _state(page)
+    clamped = panel_state(page)
     assert clamped["z"] == [extent[0], extent[3]], "outside the plotted area, z is clamped to the map's edge"
     assert "clamped" in clamped["status"] and "off the map" in clamped["status"]
