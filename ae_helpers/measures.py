@@ -223,7 +223,8 @@ def checker_score(images) -> float:
     """How much of the image's contrast lies in the finest even/odd patterns (0 = none).
 
     Three patterns of +1/-1 signs: the checkerboard ((row + column) even or odd), stripes along the rows (row even
-    or odd) and along the columns; for each, the share of the contrast that sits in it; the score adds the three.
+    or odd) and along the columns; for each, the share of the contrast that sits in it (0 to 1); the score adds the
+    three shares, so it lies between 0 and 3: a sum of shares, not itself a share.
     """
     i, j = torch.arange(28)[:, None], torch.arange(28)[None, :]
     patterns = [((i + j) % 2) * 2 - 1, (i % 2) * 2 - 1 + 0 * j, (j % 2) * 2 - 1 + 0 * i]

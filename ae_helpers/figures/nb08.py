@@ -39,7 +39,9 @@ def coverage_figure(coverage: dict, axes=None):
     for ax, (name, cov) in zip(axes[0], coverage.items()):
         ax.imshow(cov.numpy(), cmap="viridis", interpolation="nearest")
         inner = cov[2:-2, 2:-2]
-        ax.set_title(f"{name}\ninside: receives {inner.min():.0f} to {inner.max():.0f}", fontsize=9)
+        spread = f"{inner.min():.0f}" + (f" to {inner.max():.0f}" if inner.max() > inner.min() else " everywhere")
+        border = f"\n(the border: down to {cov.min():.0f})" if cov.min() < inner.min() else ""
+        ax.set_title(f"{name}\ninside: receives {spread}{border}", fontsize=9)
         ax.set_axis_off()
     return axes
 
