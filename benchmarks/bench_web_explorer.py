@@ -17,8 +17,11 @@ Hang your own item: strokes are drawn on the pad (280 x 280 CSS pixels, 140 x 14
 update the page runs while drawing (hang-ui.js ``update``: read the pad's pixels, AEHang.toItem, encode,
 decode, error percentile, the 5 nearest carried items, draw the panel) is timed one by one, median over
 --updates (target: median <= 5 ms), with toItem and encode alone. The page's added size for hanging your own
-item: explorer-hang-data.js (the encoders, the VAE's wardrobe, the test errors) plus hang.js inlined into
-explorer.html and hang-ui.js, part by part.
+item and switching wardrobe, in two parts: what loads with the page (explorer-hang-data.js: the plain encoder, its
+test errors and the list of wardrobes; hang.js inlined into explorer.html; hang-ui.js; budget 2 MB) and what loads
+only when the reader first switches to the VAE (explorer-vae-data.js: its encoder, decoder, verdict set, map, codes
+and errors), part by part. Then the switch itself is timed: the first (add the VAE's <script>, load and parse its
+file, show its map and item) and a later one (already loaded).
 """
 
 from __future__ import annotations
@@ -97,26 +100,43 @@ UPDATES_JS = """(n) => {
 }"""
 
 
-def _parts(page_path: Path) -> dict[str, int]:
-    """Bytes of what the page adds for hanging your own item, part by part (JSON as written)."""
-    from ae_helpers.explorer import web
+SWITCH_JS = """async () => {
+    const ex = aeExplorer.instances[0], t0 = performance.now();
+    const W = await ex.setWardrobe(1);  // the first: loads its file
+    const t1 = performance.now();
+    if (W.index !== 1) throw new Error("the switch to wardrobe 1 failed: " + ex.wardrobeStatus.textContent);
+    ex.setWardrobe(0);
+    const t2 = performance.now();
+    await ex.setWardrobe(1);  // already loaded
+    const t3 = performance.now();
+    ex.setWardrobe(0);
+    return {label: W.label, first: t1 - t0, later: t3 - t2};
+}"""
 
-    hang_file = page_path.parent / "explorer" / web.HANG_FILE
-    data = web.read_data(page_path.parent / "explorer" / web.DATA_FILE)
+
+def _parts(page_path: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Bytes the page adds for hanging your own item and switching wardrobe, part by part (JSON as written): what
+    loads with the page, and what loads when the reader first switches to another wardrobe."""
+    from ae_helpers.explorer import web
+    from ae_helpers.hang import js_source
+
+    folder = page_path.parent / "explorer"
+    data = web.read_data(folder / web.DATA_FILE)
 
     def size(part) -> int:
         return len(json.dumps(part, separators=(",", ":")))
 
-    parts = {"encoder (plain)": size(data["encoder"]), "test errors (plain)": size(data["errors"])}
+    initial = {"encoder (plain)": size(data["encoder"]), "test errors (plain)": size(data["errors"]),
+               "hang.js (inlined)": len(js_source().encode()), "hang-ui.js": (folder / "hang-ui.js").stat().st_size}
+    initial["initial added (explorer-hang-data.js + hang.js + hang-ui.js)"] = (
+        (folder / web.HANG_FILE).stat().st_size + initial["hang.js (inlined)"] + initial["hang-ui.js"])
+    on_demand = {}
     for w in data["wardrobes"][1:]:
-        parts[f"{w['label']} wardrobe (encoder, decoder, map, codes, verdict set, errors)"] = size(w)
-    from ae_helpers.hang import js_source
-
-    parts["hang.js (inlined)"] = len(js_source().encode())
-    parts["hang-ui.js"] = (page_path.parent / "explorer" / "hang-ui.js").stat().st_size
-    parts["total added (explorer-hang-data.js + hang.js + hang-ui.js)"] = (
-        hang_file.stat().st_size + parts["hang.js (inlined)"] + parts["hang-ui.js"])
-    return parts
+        name = web.wardrobe_file(w["key"])[0]
+        for part in ("encoder", "layers", "verdict", "map", "codes", "errors"):
+            on_demand[f"{w['label']}: {'decoder' if part == 'layers' else part}"] = size(w[part])
+        on_demand[f"on demand, the {w['label']}'s wardrobe ({name})"] = (folder / name).stat().st_size
+    return initial, on_demand
 
 
 def _size(path: Path) -> float:
@@ -153,10 +173,12 @@ def main(argv=None) -> int:
         page.wait_for_function("() => window.aeExplorer && aeExplorer.ready")
         page.evaluate(MOVES_JS, 200)  # warm-up: let V8 optimise the loops
         result = page.evaluate(MOVES_JS, args.moves)
-        hanging = None
+        hanging = switch = None
         if page.evaluate("() => !!aeExplorer.instances[0].hang"):
             page.evaluate(UPDATES_JS, 30)  # warm-up
             hanging = page.evaluate(UPDATES_JS, max(50, args.updates))
+        if page.evaluate("() => aeExplorer.wardrobes > 1 && !!aeExplorer.instances[0].switches"):
+            switch = page.evaluate(SWITCH_JS)
         ref = json.loads((page_path.parent / "explorer" / "decode-reference.json").read_text())
         err = max(max(abs(a - b) for a, b in zip(page.evaluate("z => aeExplorer.decode(z)", z), want))
                   for z, want in zip(ref["z"], ref["decoded"]))
@@ -180,11 +202,18 @@ def main(argv=None) -> int:
               f"p90 {upd[int(0.9 * len(upd))]:.2f} ms (target: median <= 5 ms)")
         print(f"  AEHang.toItem alone: median {statistics.median(hanging['toItem']):.2f} ms; encode alone: "
               f"median {statistics.median(hanging['encode']):.2f} ms")
-        print("page's added size for hanging your own item (bytes as written; budget 2 MB):")
-        for name, n in _parts(page_path).items():
+        initial, on_demand = _parts(page_path)
+        print("page's added size for hanging your own item, loaded with the page (bytes as written; budget 2 MB):")
+        for name, n in initial.items():
+            print(f"  {name}: {n / 1e6:.2f} MB")
+        print("loaded only when the reader first switches to another wardrobe (bytes as written):")
+        for name, n in on_demand.items():
             print(f"  {name}: {n / 1e6:.2f} MB")
     else:
         print("this page has no drawing pad (no data-hang explorer): drawing updates not timed")
+    if switch:
+        print(f"switch to the {switch['label']}: the first {switch['first']:.0f} ms (add its <script>, load and parse "
+              f"its file, show its map and item), a later one {switch['later']:.1f} ms")
     data_file = page_path.parent / "explorer" / "explorer-data.js"
     print(f"explorer/ folder: {_size(page_path.parent / 'explorer'):.1f} MB (explorer-data.js: "
           f"{data_file.stat().st_size:,} bytes)")
