@@ -99,15 +99,37 @@ def variety_figure(class_mean, class_variety, class_error, fig=None):
     ax = fig.add_subplot(grid[1, 2:8])
     for c in range(10):
         ax.scatter(class_variety[c], class_error[c], color=CLASS_COLORS[c], s=60)
-        ax.annotate(CLASS_NAMES[c], (class_variety[c], class_error[c]), textcoords="offset points",
-                    xytext=(5, 3), fontsize=8)
     ax.set_xlabel("variety of the class (mean squared distance to the class average)")
     ax.set_ylabel("reconstruction error")
     line = np.polyval(np.polyfit(class_variety, class_error, 1), np.sort(class_variety))
     ax.plot(np.sort(class_variety), line, color="grey", linestyle="--", linewidth=1, label="the trend (straight line)")
     ax.legend(fontsize=8, loc="upper left")
+    _label_points(ax, class_variety, class_error, CLASS_NAMES)
     ax.set_title(f"Top: average item of each class, easiest to hardest.  Correlation: {correlation:.2f}")
     return ax
+
+
+# where a point's label may go, in points from the dot: right, left, above, below, then the corners farther out
+_LABEL_SPOTS = [((5, 3), "left"), ((5, -9), "left"), ((-5, 3), "right"), ((-5, -9), "right"), ((0, 7), "center"),
+                ((0, -14), "center"), ((8, 11), "left"), ((8, -17), "left"), ((-8, 11), "right"), ((-8, -17), "right")]
+
+
+def _label_points(ax, xs, ys, names, fontsize=8):
+    """Name each point (xs[i], ys[i]) beside it, at the first spot of ``_LABEL_SPOTS`` where its label stays inside
+    the axes and overlaps no earlier label (else the last spot): labels of close points stay readable."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.get_xlim(), ax.get_ylim()                      # settle the limits: the spots are found in screen space
+    placed = []
+    for x, y, name in zip(xs, ys, names):
+        for k, (offset, ha) in enumerate(_LABEL_SPOTS):
+            label = ax.annotate(name, (x, y), textcoords="offset points", xytext=offset, ha=ha, fontsize=fontsize)
+            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            inside = ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 and ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1
+            if (inside and not any(box.overlaps(other) for other in placed)) or k == len(_LABEL_SPOTS) - 1:
+                break
+            label.remove()
+        placed.append(box)
+    return placed
 
 
 def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
