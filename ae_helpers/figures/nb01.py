@@ -4,7 +4,7 @@
 * ``ring_items``         red rings around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
-                         (and the spacing around the nearest item, dashed)
+                         (and the nearest item, drawn on top, with the spacing around it dashed; legend below)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
 returned.
@@ -63,15 +63,20 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     whole.plot(*spot, **star)
     latent_scatter(codes, labels, zoom, s=12, alpha=0.8, legend=False,
                    title="Close-up: nothing hangs inside the circle")
-    zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2))
-    zoom.plot(*spot, **star)
+    handles = [zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2, zorder=7,
+                                     label="empty circle"))]
+    zoom.plot(*spot, **star, zorder=9)
     r = 6 * gap
     if nearest is not None:
         item, spacing = torch.as_tensor(nearest[0]), float(nearest[1])
-        ring = zoom.add_patch(Circle(item.tolist(), spacing, fill=False, color="black", linestyle="--",
-                                     linewidth=1.5, label="the spacing around the nearest item"))
-        zoom.legend(handles=[ring], loc="upper right", fontsize=8)
+        handles.append(zoom.add_patch(Circle(item.tolist(), spacing, fill=False, color="black", linestyle="--",
+                                             linewidth=1.5, zorder=7, label="spacing around the nearest item")))
+        handles += zoom.plot(*item.tolist(), marker="o", markersize=8, markerfacecolor="white", linestyle="none",
+                             markeredgecolor="black", markeredgewidth=2, zorder=8, label="nearest item")
         r = max(r, 1.2 * (gap + spacing))
+    # below the close-up, where it covers neither the items nor the names of the kinds
+    zoom.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=len(handles), fontsize=8,
+                frameon=False)
     zoom.set_xlim(spot[0] - r, spot[0] + r)
     zoom.set_ylim(spot[1] - r, spot[1] + r)
     zoom.set_aspect("equal")

@@ -3,7 +3,7 @@
 * ``layer_name``          'Linear(784 -> 256)' instead of PyTorch's long description
 * ``encoder_journey``     one photo, the values after each ReLU, and its 2-number code
 * ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe
-* ``axis_ends``           photos drawn at random from the lowest and the highest 5% of each axis
+* ``axis_ends``           photos from the lowest and the highest 5% of each axis, each kind about as often as there
 * ``print_axis_table``    ``measures.axis_table`` printed: how each axis goes with ink, height and width, and
                           which classes crowd its ends
 * ``describe_axes``       that table in words (printed, so it always matches the student's own model)
@@ -62,9 +62,13 @@ def encoder_journey(photo, after_relu, z, axes=None):
 @torch.no_grad()
 def axis_walks(model, walks, axes=None, grades=None):
     """``walks[axis]`` (n, 2): points along one axis; decoded and drawn one row per axis. ``grades[axis]``
-    (optional, (n,)): each point's grade of notebook 05's verdict (``latent.grade_points``), added to its title."""
-    axes = get_axes(axes, len(walks), len(walks[0]), (1.3 * len(walks[0]), 3.8),
-                    "Walking along each axis of the wardrobe (the other coordinate at its median)")
+    (optional, (n,)): each point's grade of notebook 05's verdict (``latent.grade_points``), added to its title
+    (it grades where the point lies, not the picture: the suptitle says so)."""
+    title = "Walking along each axis of the wardrobe (the other coordinate at its median)"
+    if grades is not None:
+        title += ("\nunder each step: where its point lies (notebook 05's verdict), not how the picture looks: "
+                  "recalling = among training items")
+    axes = get_axes(axes, len(walks), len(walks[0]), (1.3 * len(walks[0]), 3.8 + 0.3 * (grades is not None)), title)
     words = ("recalling", "variation", "INVENTING")
     for axis, walk in enumerate(walks):
         titles = [f"z{axis + 1} = {v:+.1f}" for v in walk[:, axis]]
@@ -76,18 +80,36 @@ def axis_walks(model, walks, axes=None, grades=None):
     return axes
 
 
+def representative(items, labels, coordinate, n):
+    """``n`` of ``items``, each class about as often as among all of them (largest remainders: a class with 46% of
+    the items gets 3 of 6), commonest class first, and within a class spread evenly along ``coordinate``."""
+    labels, coordinate = torch.as_tensor(labels)[items], torch.as_tensor(coordinate)[items]
+    counts = torch.bincount(labels, minlength=len(CLASS_NAMES))
+    quota = n * counts.double() / len(items)
+    take = quota.floor().long()
+    by_remainder = sorted(range(len(counts)), key=lambda c: (-float(quota[c] - take[c]), -int(counts[c]), c))
+    for c in by_remainder[:n - int(take.sum())]:
+        take[c] += 1
+    picked = []
+    for c in sorted(range(len(counts)), key=lambda c: (-int(counts[c]), c)):
+        if take[c]:
+            mine = items[labels == c][coordinate[labels == c].argsort()]
+            picked.append(mine[((torch.arange(int(take[c])) + 0.5) * len(mine) / int(take[c])).long()])
+    return torch.cat(picked)
+
+
 def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
-    """For each axis, ``n`` photos drawn at random (torch's global generator) from the lowest ``share`` of the
-    photos by that coordinate and ``n`` from the highest ``share`` (the ends ``measures.axis_table`` counts), each
-    group sorted by the coordinate."""
+    """For each axis, ``n`` photos of the lowest ``share`` of the photos by that coordinate and ``n`` of the highest
+    ``share`` (the ends ``measures.axis_table`` counts), picked so that each kind appears about as often as in that
+    end (:func:`representative`: the commonest kind first)."""
     codes = torch.as_tensor(codes)
     order, n_end = codes.argsort(0), int(len(codes) * share)
     axes = get_axes(axes, codes.shape[1], 2 * n, (15, 4.0),
                     f"Real photos from the lowest {share:.0%} (left {n}) and the highest {share:.0%} (right {n}) "
-                    "of each axis, drawn at random")
+                    "of each axis, each kind about as often as in that end, the commonest first")
     for axis in range(codes.shape[1]):
         low, high = order[:n_end, axis], order[-n_end:, axis]
-        ends = torch.cat([end[torch.randperm(n_end)[:n].sort().values] for end in (low, high)])
+        ends = torch.cat([representative(end, labels, codes[:, axis], n) for end in (low, high)])
         titles = [f"{CLASS_NAMES[labels[i]][:10]}\nz{axis + 1}={codes[i, axis]:+.1f}" for i in ends]
         image_row(images[ends], titles, axes[axis])
         axes[axis, 0].set_ylabel(f"z{axis + 1}: low | high", fontsize=9)
