@@ -1,8 +1,7 @@
 """Statistics the notebooks teach about images and models (one number per image, or one per model).
 
-Latent-space geometry (nearest items, spacing, the verdict) lives in :mod:`ae_helpers.latent` (the statistics
-here build on it: the classes of neighbours, the draws' holes); figures only draw
-(:mod:`ae_helpers.figures`). Each function here is tested in ``tests/test_measures.py``.
+Latent-space geometry (nearest items, spacing, the verdict) lives in :mod:`ae_helpers.latent` (the statistics here
+build on it); figures only draw (:mod:`ae_helpers.figures`). Each function is tested in ``tests/test_measures.py``.
 """
 
 from __future__ import annotations
@@ -231,3 +230,21 @@ def checker_score(images) -> float:
     centred = images - images.mean(dim=(-1, -2), keepdim=True)
     contrast = centred.abs().mean(dim=(-1, -2))
     return sum(((centred * sign).mean(dim=(-1, -2)).abs() / contrast).mean().item() for sign in patterns)
+
+
+def representative(items, labels, coordinate, n):
+    """``n`` of ``items``, each class about as often as among all of them (largest remainders: a class with 46% of
+    the items gets 3 of 6), commonest class first, and within a class spread evenly along ``coordinate``."""
+    labels, coordinate = torch.as_tensor(labels)[items], torch.as_tensor(coordinate)[items]
+    counts = torch.bincount(labels, minlength=len(CLASS_NAMES))
+    quota = n * counts.double() / len(items)
+    take = quota.floor().long()
+    by_remainder = sorted(range(len(counts)), key=lambda c: (-float(quota[c] - take[c]), -int(counts[c]), c))
+    for c in by_remainder[:n - int(take.sum())]:
+        take[c] += 1
+    picked = []
+    for c in sorted(range(len(counts)), key=lambda c: (-int(counts[c]), c)):
+        if take[c]:
+            mine = items[labels == c][coordinate[labels == c].argsort()]
+            picked.append(mine[((torch.arange(int(take[c])) + 0.5) * len(mine) / int(take[c])).long()])
+    return torch.cat(picked)

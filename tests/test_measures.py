@@ -198,3 +198,20 @@ def test_nearest_photos_is_the_brute_force_search_by_pixel_mse():
     every = ((images[:, None] - gallery[None]) ** 2).flatten(2).mean(2)   # (7, 50) MSE of each pair
     assert torch.equal(idx, every.argmin(1)) and torch.allclose(mse, every.min(1).values)
     assert idx[2] == 13 and mse[2] == 0
+
+
+def test_representative_keeps_each_class_share_and_spreads_along_the_coordinate():
+    labels = torch.tensor([0] * 46 + [3] * 21 + [1] * 19 + [7] * 14)   # 100 items: 46 %, 21 %, 19 %, 14 %
+    coordinate = torch.arange(100.0).flip(0)                            # item i sits at 99 - i
+    items = torch.arange(100)
+    picked = measures.representative(items, labels, coordinate, 6)
+    # largest remainders: quotas 2.76, 1.26, 1.14, 0.84 -> floors 2, 1, 1, 0 and the two largest remainders
+    # (0.84 for class 7, 0.76 for class 0) get one more: 3, 1, 1, 1; the commonest class comes first
+    assert labels[picked].tolist() == [0, 0, 0, 3, 1, 7]
+    zero = picked[:3]
+    # spread evenly along the coordinate: the 1/6, 3/6 and 5/6 points of class 0's items sorted by coordinate
+    assert coordinate[zero].tolist() == sorted(coordinate[zero].tolist())
+    assert zero.tolist() == [38, 22, 7]
+    assert len(set(picked.tolist())) == 6
+    subset = torch.tensor([5, 50, 60, 70, 80])                          # a subset: only its own items are picked
+    assert set(measures.representative(subset, labels, coordinate, 2).tolist()) <= set(subset.tolist())

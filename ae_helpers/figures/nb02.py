@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..data import CLASS_NAMES
-from ..measures import strongest_property
+from ..measures import representative, strongest_property
 from ..plots import CLASS_COLORS, get_ax, get_axes, image_row
 
 _COMPARATIVES = {"ink": ("the more ink the photo has", "the less ink the photo has"),
@@ -80,28 +80,10 @@ def axis_walks(model, walks, axes=None, grades=None):
     return axes
 
 
-def representative(items, labels, coordinate, n):
-    """``n`` of ``items``, each class about as often as among all of them (largest remainders: a class with 46% of
-    the items gets 3 of 6), commonest class first, and within a class spread evenly along ``coordinate``."""
-    labels, coordinate = torch.as_tensor(labels)[items], torch.as_tensor(coordinate)[items]
-    counts = torch.bincount(labels, minlength=len(CLASS_NAMES))
-    quota = n * counts.double() / len(items)
-    take = quota.floor().long()
-    by_remainder = sorted(range(len(counts)), key=lambda c: (-float(quota[c] - take[c]), -int(counts[c]), c))
-    for c in by_remainder[:n - int(take.sum())]:
-        take[c] += 1
-    picked = []
-    for c in sorted(range(len(counts)), key=lambda c: (-int(counts[c]), c)):
-        if take[c]:
-            mine = items[labels == c][coordinate[labels == c].argsort()]
-            picked.append(mine[((torch.arange(int(take[c])) + 0.5) * len(mine) / int(take[c])).long()])
-    return torch.cat(picked)
-
-
 def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
     """For each axis, ``n`` photos of the lowest ``share`` of the photos by that coordinate and ``n`` of the highest
     ``share`` (the ends ``measures.axis_table`` counts), picked so that each kind appears about as often as in that
-    end (:func:`representative`: the commonest kind first)."""
+    end (``measures.representative``: the commonest kind first)."""
     codes = torch.as_tensor(codes)
     order, n_end = codes.argsort(0), int(len(codes) * share)
     axes = get_axes(axes, codes.shape[1], 2 * n, (15, 4.0),
