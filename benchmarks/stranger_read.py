@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/stranger_read.py --seed 23 /tmp/read-23 [notebooks/05_latent_space.ipynb ...]
 
 1. trains the seed's shared models (``python -m ae_helpers train --all --seed N``; about 10 minutes on 2 cores,
-   nothing to do when they are cached);
+   nothing to do when they are cached; without notebook 08 only the MLPs and the VAE, about 3 minutes);
 2. executes each notebook (all of 00-08 by default) in a fresh kernel in full mode with ``AE_SEED=N``, keeping
    errors so that one failing cell does not hide the rest, and prints each notebook's wall time and failing cells;
 3. exports every executed notebook to ``OUTDIR/markdown/`` (text, printed outputs, figures as PNG files) and
@@ -71,9 +71,13 @@ def main() -> None:
     env.setdefault("MKL_CBWR", "AUTO,STRICT")
     os.environ.update({k: env[k] for k in ("AE_SEED", "GOMP_SPINCOUNT", "MKL_CBWR")})
     os.environ.pop("AE_QUICK", None)                            # the kernels inherit this process's environment
-    subprocess.run([sys.executable, "-m", "ae_helpers", "train", "--all", "--seed", str(args.seed)],
-                   check=True, env=env, cwd=ROOT)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("0*.ipynb"))
+    train = [sys.executable, "-m", "ae_helpers", "train", "--seed", str(args.seed)]
+    if any(Path(p).name.startswith("08") for p in paths):     # its conv models take ~10 minutes each to train
+        subprocess.run([*train, "--all"], check=True, env=env, cwd=ROOT)
+    else:                                                      # 01-07: the five MLPs and the VAE
+        for models in (["--latent-dim", "2", "4", "8", "16", "32"], ["--arch", "vae"]):
+            subprocess.run([*train, *models], check=True, env=env, cwd=ROOT)
     args.outdir.mkdir(parents=True, exist_ok=True)
     failing = []
     for path in paths:
