@@ -210,5 +210,5 @@ def unusual_sentence(pct: float) -> str:
     if whole >= 95:
         return f"Brian's copy is worse than for {share} of real test items: unusual for this wardrobe."
     if whole >= 50:
-        return f"Brian's copy is worse than for {share} of real test items: within this wardrobe's usual range."
+        return f"Brian's copy is worse than for {share} of real test items: less typical than most, but not unusual."
     return f"Brian's copy is worse than for only {share} of real test items: a typical item for this wardrobe."

@@ -219,8 +219,8 @@ def test_unusual_sentence_at_its_edges():
     say = hang.unusual_sentence
     assert say(97.3) == "Brian's copy is worse than for 97 % of real test items: unusual for this wardrobe."
     assert "95 %" in say(95) and "unusual for" in say(95)
-    assert "94 %" in say(94.99) and "usual range" in say(94.99)
-    assert "50 %" in say(50) and "usual range" in say(50)
+    assert "94 %" in say(94.99) and "not unusual" in say(94.99)
+    assert "50 %" in say(50) and "not unusual" in say(50)
     assert "only 49 %" in say(49.99) and "typical" in say(49.99)
     assert "less than 1 %" in say(0.4) and "typical" in say(0.4)
     assert "every" in say(100) and "very unusual" in say(100) and "99 %" in say(99.99)

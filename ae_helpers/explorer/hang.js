@@ -177,7 +177,7 @@ var AEHang = (function () {
       return "Brian's copy is worse than for " + share + " of real test items: unusual for this wardrobe.";
     }
     if (whole >= 50) {
-      return "Brian's copy is worse than for " + share + " of real test items: within this wardrobe's usual range.";
+      return "Brian's copy is worse than for " + share + " of real test items: less typical than most, but not unusual.";
     }
     return "Brian's copy is worse than for only " + share + " of real test items: a typical item for this wardrobe.";
   }
