@@ -20,11 +20,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox
 
 from .. import latent
 from ..data import CLASS_NAMES
 from ..measures import grid_points
-from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
+from ..plots import CLASS_COLORS, LABEL_STYLE, get_ax, get_axes, image_row, latent_scatter
 
 
 def sigmoid_figure(logits, image, z, axes=None):
@@ -104,31 +105,45 @@ def variety_figure(class_mean, class_variety, class_error, fig=None):
     line = np.polyval(np.polyfit(class_variety, class_error, 1), np.sort(class_variety))
     ax.plot(np.sort(class_variety), line, color="grey", linestyle="--", linewidth=1, label="the trend (straight line)")
     ax.legend(fontsize=8, loc="upper left")
-    _label_points(ax, class_variety, class_error, CLASS_NAMES)
+    _label_points(ax, class_variety, class_error, CLASS_NAMES, CLASS_COLORS)
     ax.set_title(f"Top: average item of each class, easiest to hardest.  Correlation: {correlation:.2f}")
     return ax
 
 
 # where a point's label may go, in points from the dot: right, left, above, below, then the corners farther out
-_LABEL_SPOTS = [((5, 3), "left"), ((5, -9), "left"), ((-5, 3), "right"), ((-5, -9), "right"), ((0, 7), "center"),
-                ((0, -14), "center"), ((8, 11), "left"), ((8, -17), "left"), ((-8, 11), "right"), ((-8, -17), "right")]
+_LABEL_SPOTS = [((7, 0), "left"), ((7, -8), "left"), ((-7, 0), "right"), ((-7, -8), "right"), ((0, 10), "center"),
+                ((0, -12), "center"), ((10, 12), "left"), ((10, -20), "left"), ((-10, 12), "right"),
+                ((-10, -20), "right"), ((20, 22), "left"), ((20, -30), "left"), ((-20, 22), "right"),
+                ((-20, -30), "right"), ((0, 28), "center"), ((0, -36), "center")]
 
 
-def _label_points(ax, xs, ys, names, fontsize=8):
-    """Name each point (xs[i], ys[i]) beside it, at the first spot of ``_LABEL_SPOTS`` where its label stays inside
-    the axes and overlaps no earlier label (else the last spot): labels of close points stay readable."""
+def _label_points(ax, xs, ys, names, colors, fontsize=8):
+    """Name each point (xs[i], ys[i]) beside it, at the first spot of ``_LABEL_SPOTS`` where its label and the short
+    leader line (in the dot's colour, ``colors[i]``) joining it to its dot stay inside the axes and cover no other
+    dot, label or leader (else the last spot): each label names THAT dot, and labels of close points stay readable."""
     renderer = ax.figure.canvas.get_renderer()
     ax.get_xlim(), ax.get_ylim()                      # settle the limits: the spots are found in screen space
+    pad = 5 * ax.figure.dpi / 72                      # a dot's radius (s=60), in pixels
+    centres = ax.transData.transform(np.column_stack([xs, ys]))
+    dots = [Bbox.from_extents(cx - pad, cy - pad, cx + pad, cy + pad) for cx, cy in centres]
     placed = []
-    for x, y, name in zip(xs, ys, names):
+    for i, (x, y, name) in enumerate(zip(xs, ys, names)):
+        taken = placed + [d for j, d in enumerate(dots) if j != i]      # other dots, earlier labels and leaders
         for k, (offset, ha) in enumerate(_LABEL_SPOTS):
-            label = ax.annotate(name, (x, y), textcoords="offset points", xytext=offset, ha=ha, fontsize=fontsize)
-            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            label = ax.annotate(name, (x, y), textcoords="offset points", xytext=offset, ha=ha, fontsize=fontsize,
+                                va="center", arrowprops={"arrowstyle": "-", "color": colors[i], "lw": 1.3,
+                                                         "shrinkA": 1, "shrinkB": 4})
+            box = label.get_window_extent(renderer)
+            cx, cy = centres[i]
+            near_x, near_y = np.clip(cx, box.x0, box.x1), np.clip(cy, box.y0, box.y1)   # the leader's end at the label
+            line = Bbox.from_extents(min(cx, near_x) - 1, min(cy, near_y) - 1, max(cx, near_x) + 1, max(cy, near_y) + 1)
+            box = box.expanded(1.05, 1.1)
             inside = ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 and ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1
-            if (inside and not any(box.overlaps(other) for other in placed)) or k == len(_LABEL_SPOTS) - 1:
+            free = not any(box.overlaps(t) or line.overlaps(t) for t in taken)
+            if (inside and free) or k == len(_LABEL_SPOTS) - 1:
                 break
             label.remove()
-        placed.append(box)
+        placed += [box, line]
     return placed
 
 
@@ -173,9 +188,10 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
     grid = fig.add_gridspec(2, 4 + 2 * per_row, wspace=0.15)
     ax_map = fig.add_subplot(grid[:, :4])
     latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, title="the emptiest spots (x)")
-    ax_map.scatter(*spots.T, marker="x", s=80, color="black")
+    ax_map.scatter(*spots.T, marker="x", s=80, color="black", zorder=7)     # above the class names (zorder 6)
     for k, (spot, img) in enumerate(zip(spots, images)):
-        ax_map.annotate(str(k + 1), spot, textcoords="offset points", xytext=(4, 4), fontsize=9)
+        ax_map.annotate(str(k + 1), spot, textcoords="offset points", xytext=(6, 6), zorder=8,
+                        **{**LABEL_STYLE, "fontsize": 10, "ha": "left", "va": "bottom"})
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(f"{k + 1}: {gaps[k]:.3f} away ({latent.ratio_text(ratios[k])} sp.)\nphoto MSE {dists[k]:.3f}",
