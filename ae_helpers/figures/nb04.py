@@ -71,7 +71,7 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
     ax = fig.add_subplot(layout[:, :4])
     plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, legend=False, title=title)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
-    ax.scatter(*spots.T, marker="x", color="black", s=60)
+    ax.scatter(*spots.T, marker="x", color="black", s=60, zorder=7)     # above the class names (zorder 6)
     if outline is not None:
         outline = torch.as_tensor(outline).float()
         angle = torch.linspace(0, 2 * torch.pi, 200)
@@ -79,7 +79,8 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
         oval = outline.mean(0)[:, None] + torch.linalg.cholesky(torch.cov(outline.T)) @ circle
         ax.plot(*oval, "k--", lw=1)
     for i, p in enumerate(spots):
-        ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(4, 4))
+        ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(6, 6), zorder=8,
+                    **{**plots.LABEL_STYLE, "fontsize": 10, "ha": "left", "va": "bottom"})
     low, high = codes.min(0).values, codes.max(0).values
     ax.set_xlim(low[0] - 1, high[0] + 1)
     ax.set_ylim(low[1] - 1, high[1] + 1)
