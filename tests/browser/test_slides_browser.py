@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 SLIDES = jlab.REPO / "slides"
 BUILD_SCRIPT = SLIDES / "build.py"
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+REVEAL_READY = "() => window.Reveal && Reveal.isReady && Reveal.isReady()"   # reveal.js has laid out the deck
 
 
 def _local(url: str) -> bool:
@@ -80,7 +81,7 @@ def test_deck_offline(browser, deck):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(html.as_uri(), wait_until="load")
-        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
+        page.wait_for_function(REVEAL_READY, timeout=30_000)
 
         page.wait_for_load_state("networkidle")  # late requests (fonts, MathJax extensions)
         assert not left_machine, f"the deck tried to use the network (blocked): {sorted(set(left_machine))}"
@@ -124,18 +125,25 @@ def test_deck_offline(browser, deck):
     assert not left_machine, f"the deck tried to use the network (blocked): {sorted(set(left_machine))}"
 
 
+def _open_offline(page, html) -> None:
+    """Load the built deck from file:// and wait for reveal.js and the live explorer's first picture."""
+    from .web_explorer import READY
+
+    page.goto(html.as_uri(), wait_until="load")
+    page.wait_for_function(REVEAL_READY, timeout=30_000)
+    page.wait_for_function(READY, timeout=30_000)
+
+
 def test_live_explorer_slide_offline(browser, deck):
     """The "Live in the browser" slide under *Visualizing the Latent Space*: the explorer runs in the deck."""
-    from .web_explorer import READY, check_decode_matches_torch, check_drag_and_keys, offline_context, watch_errors
+    from .web_explorer import check_decode_matches_torch, check_drag_and_keys, offline_context, watch_errors
 
     html, _ = deck
     context = offline_context(browser)
     page = context.new_page()
     errors = watch_errors(page)
     try:
-        page.goto(html.as_uri(), wait_until="load")
-        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
-        page.wait_for_function(READY, timeout=30_000)
+        _open_offline(page, html)
         where = page.evaluate("Reveal.getIndices(document.querySelector('.ae-explorer').closest('section'))")
         title = page.evaluate(f"document.querySelectorAll('.slides > section')[{where['h']}].querySelector('h2')"
                               ".textContent")
@@ -181,16 +189,14 @@ def test_deck_accessible(browser, deck):
     assistive technology, so auditing the first page would skip them): no serious or critical axe-core violation.
     Then the keyboard: Tab reaches only what is on screen, the "next slide" button works with Enter, and on the
     live explorer slide Tab reaches the map, whose arrow keys move z (not the slides) until Esc."""
-    from .web_explorer import READY, offline_context, watch_errors
+    from .web_explorer import offline_context, watch_errors
 
     html, _ = deck
     context = offline_context(browser)
     page = context.new_page()
     errors = watch_errors(page)
     try:
-        page.goto(html.as_uri(), wait_until="load")
-        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()", timeout=30_000)
-        page.wait_for_function(READY, timeout=30_000)
+        _open_offline(page, html)
         page.evaluate("Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
         problems = {}
         for where in page.evaluate("Reveal.getSlides().map(s => Reveal.getIndices(s))"):
