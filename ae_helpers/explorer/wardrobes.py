@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import torch
+from torch import nn
 
 from .. import latent
 from ..data import CLASS_NAMES, as_tensors
@@ -45,6 +46,37 @@ def check_2d(model) -> None:
         raise ValueError(f"LatentExplorer needs a model with a .decoder (Brian); {type(model).__name__} has none")
 
 
+def is_vae(model) -> bool:
+    """A VAE's ``encode`` gives ``(mu, logvar)``; a plain autoencoder's gives the code itself."""
+    with torch.no_grad():
+        return isinstance(model.encode(torch.zeros(1, 1, 28, 28)), (tuple, list))
+
+
+class TwoD(nn.Module):
+    """A plain autoencoder or a VAE, seen as the explorer sees it: ``encode(x) -> z`` (a VAE's ``mu``),
+    ``decode(z)`` (its decoder), ``latent_dim`` 2."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.vae, self.latent_dim = model.eval(), is_vae(model), 2
+        self.decoder = model.decoder
+        self.history = getattr(model, "history", {})
+
+    def encode(self, x):
+        z = self.model.encode(x)
+        return z[0] if self.vae else z
+
+    def decode(self, z):
+        return self.decoder(z).reshape(-1, 1, 28, 28)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+def two_d(model) -> TwoD:
+    return model if isinstance(model, TwoD) else TwoD(model)
+
+
 class Wardrobe:
     """A model's wardrobe: ``train_codes`` (searched for the nearest real item), ``test_codes`` (the map's dots),
     ``spacing`` and ``threshold`` of the verdict (see :class:`~ae_helpers.explorer.LatentExplorer`), the map
@@ -53,6 +85,7 @@ class Wardrobe:
     def __init__(self, name, model, x_train, x_test, y_test, *, margin, map_size, dpi, max_map_points):
         check_2d(model)
         self.name, self.model = name, model.eval()
+        self._hanger = two_d(model)                            # encode -> z, a VAE's mu
         self.train_codes, self.test_codes = self.encode(x_train), self.encode(x_test)
         self._x_test = x_test
         self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
@@ -68,11 +101,7 @@ class Wardrobe:
     @torch.no_grad()
     def encode(self, x) -> torch.Tensor:
         """Where the model hangs the images ``x`` (N, 1, 28, 28): codes (N, 2) (a VAE's centres ``mu``)."""
-        parts = []
-        for xb in x.split(4096):
-            z = self.model.encode(xb)
-            parts.append(z[0] if isinstance(z, (tuple, list)) else z)
-        return torch.cat(parts).float()
+        return torch.cat([self._hanger.encode(xb) for xb in x.split(4096)]).float()
 
     def decode(self, z) -> torch.Tensor:
         """What Brian sews at the codes ``z`` (N, 2): images (N, 1, 28, 28)."""

@@ -5,9 +5,10 @@ weight matrix row-major ``(out, in)`` like torch's ``nn.Linear.weight``; ``act``
 ``"none"``. The page runs them with plain multiply-adds (``slides/explorer/explorer.js``).
 
 Two kinds of model: the plain autoencoder (``model.encode(x) -> z``) and the VAE (``model.encode(x) -> (mu,
-logvar)``): where a VAE hangs an item is ``mu``, and its copy is ``decoder(mu)``. :func:`two_d` wraps either
-as one thing with ``encode(x) -> z`` and ``decode(z)``; :func:`encoder_layers` exports the layers that compute
-that ``z`` (for a VAE the ``mu`` rows only) and checks them against the model before it returns.
+logvar)``): where a VAE hangs an item is ``mu``, and its copy is ``decoder(mu)``. ``two_d`` (from
+:mod:`~ae_helpers.explorer.wardrobes`, the explorer's own view of a model) wraps either as one thing with
+``encode(x) -> z`` and ``decode(z)``; :func:`encoder_layers` exports the layers that compute that ``z`` (for a VAE
+the ``mu`` rows only) and checks them against the model before it returns.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import base64
 import numpy as np
 import torch
 from torch import nn
+
+from .wardrobes import TwoD, is_vae, two_d  # noqa: F401  (re-exported: how the page sees a 2D model)
 
 ACTS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid"}
 _SKIP = (nn.Unflatten, nn.Flatten, nn.Identity)
@@ -28,37 +31,6 @@ def b64(array: np.ndarray, dtype) -> str:
 
 def unb64(text: str, dtype) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=dtype)
-
-
-def is_vae(model) -> bool:
-    """A VAE's ``encode`` gives ``(mu, logvar)``; a plain autoencoder's gives the code itself."""
-    with torch.no_grad():
-        return isinstance(model.encode(torch.zeros(1, 1, 28, 28)), (tuple, list))
-
-
-class TwoD(nn.Module):
-    """A plain autoencoder or a VAE, seen as the explorer sees it: ``encode(x) -> z`` (a VAE's ``mu``),
-    ``decode(z)`` (its decoder), ``latent_dim`` 2."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model, self.vae, self.latent_dim = model.eval(), is_vae(model), 2
-        self.decoder = model.decoder
-        self.history = getattr(model, "history", {})
-
-    def encode(self, x):
-        z = self.model.encode(x)
-        return z[0] if self.vae else z
-
-    def decode(self, z):
-        return self.decoder(z).reshape(-1, 1, 28, 28)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-
-
-def two_d(model) -> TwoD:
-    return model if isinstance(model, TwoD) else TwoD(model)
 
 
 def dense_layers(modules, what: str) -> list[dict]:
