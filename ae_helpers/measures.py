@@ -94,8 +94,8 @@ def top_pairs(pairs, top=5) -> list[tuple[str, str, float]]:
 # notebook 03: addresses near the data, far outside it, and on a grid
 
 def near_the_data(codes, train_codes, spacing=None, n=200, generator=None):
-    """``n`` random addresses in the rectangle of ``codes`` that notebook 05's explorer would call "recalling a
-    real item" or "a variation close to real items" (:func:`latent.grade_points` against ``train_codes``, the
+    """``n`` random addresses in the rectangle of ``codes`` that notebook 05's explorer would call "on a real
+    item" or "near real items" (:func:`latent.grade_points` against ``train_codes``, the
     items the decoder learned from; ``spacing``: their :func:`latent.local_spacing`, computed if not given): new
     addresses among the real ones, not in a gap. Returns ``(points (n, 2), radius)``, ``radius`` = the farthest
     of them from an address of ``codes``."""
@@ -201,7 +201,7 @@ def draw_measures(codes, labels, draws, decoded=None, gallery=None, centre=0.0, 
     * ``reach``: share of real items inside the region where 95 % of the draws land (the circle of N(0, I);
       for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
     * ``mix``: total variation distance between the classes of the items nearest to the draws and 10 % each;
-    * ``holes``: share of draws that notebook 05's explorer would call "inventing" (``latent.grade_points``);
+    * ``holes``: share of draws that notebook 05's explorer would call "far from all real items" (``latent.grade_points``);
     * with ``decoded`` and ``gallery`` (real photos): ``nearest_photo``, the median pixel MSE from each decoded
       draw to its nearest photo in the gallery (low = close to some real photo in pixels, which a faint blur also
       is: pixel MSE favours the average, notebook 04), and the mean ``sharpness`` of the decoded draws.

@@ -136,18 +136,18 @@ def test_nan_slider_value_is_reverted_with_a_message(explorer):
     assert "not a finite number" in explorer.view.status.value
 
 
-def test_recalling_near_real_items_inventing_far_away(explorer):
+def test_on_a_real_item_near_them_far_from_all(explorer):
     explorer.set_z(*explorer.train_codes[7].tolist())
-    assert not explorer.nearest["inventing"] and "recalling" in explorer.view.neighbour_info.value
+    assert not explorer.nearest["far"] and "on a real item" in explorer.view.neighbour_info.value
     i = explorer.nearest["index"]
     assert explorer.nearest["grade"] == 0 and explorer.nearest["distance"] <= 0.5 * float(explorer.spacing[i])
     assert "latent distance to the nearest real item" in explorer.view.neighbour_info.value
     assert explorer.view.status.value.endswith(latent.VERDICT_GRADES[0][1])
     explorer.set_z(explorer.z1.max, explorer.z2.max)
-    assert explorer.nearest["inventing"] and "inventing" in explorer.view.neighbour_info.value
+    assert explorer.nearest["far"] and "far from all real items" in explorer.view.neighbour_info.value
     i = explorer.nearest["index"]
-    inventing_from = latent.VERDICT_GRADES[-2][0] * explorer.spacing[i]
-    assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(inventing_from)
+    far_from = latent.VERDICT_GRADES[-2][0] * explorer.spacing[i]
+    assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(far_from)
     assert torch.equal(explorer.spacing, latent.local_spacing(explorer.train_codes))
     assert explorer.nearest["verdict"] == latent.verdict(explorer.nearest["distance"], explorer.spacing[i])
 

@@ -91,7 +91,7 @@ class Wardrobe:
         self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
         self._d2, self._tmp = np.empty_like(self._cx), np.empty_like(self._cx)  # no allocation per move
         self.spacing = latent.local_spacing(self.train_codes)  # how far apart the items hang around each one
-        self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther than this from item i: "inventing"
+        self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther than this from item i: "far from all"
         self._spacing = self.spacing.tolist()  # a Python float per item: no tensor indexing per move
         self.map_picture, self.geometry = render_map(self.test_codes, y_test,
                                                      latent.extent(self.test_codes, margin, quantile=0.001),
@@ -137,4 +137,4 @@ class Wardrobe:
         grade = latent.verdict_grade(dist, spacing)
         return {"index": i, "label": int(y_train[i]), "class": CLASS_NAMES[int(y_train[i])],
                 "distance": dist, "spacing": spacing, "ratio": dist / spacing, "grade": grade,
-                "inventing": grade == len(latent.VERDICT_GRADES) - 1, "verdict": latent.verdict(dist, spacing)}
+                "far": grade == len(latent.VERDICT_GRADES) - 1, "verdict": latent.verdict(dist, spacing)}

@@ -1,5 +1,5 @@
-"""How far apart the real items hang, and the verdict graded by it: is a point of the map recalling a real
-item, a variation close to real items, or inventing?
+"""How far apart the real items hang, and the verdict graded by it: does a point of the map hang on a real item,
+near real items, or far from all real items? (Where the point hangs, not how Brian's picture there looks.)
 
 * ``typical_gap``: the typical distance from an item to its nearest other item
 * ``local_spacing`` (``SPACING_NEIGHBOURS``): the spacing of the items around each item
@@ -84,16 +84,17 @@ def _kth_distances(codes, k):
 
 #: The verdict's grades, defined once: (up to this many times the local spacing of the nearest real item,
 #: words). The spacing is the radius of the item's neighbourhood (its 10 nearest neighbours): within half of it
-#: a point is "recalling" that item; up to 1.5 times it, in or just outside the neighbourhood, "a variation";
-#: beyond, well outside every item's neighbourhood, "inventing". The kernel-free explorer page gets them
-#: through its exported data, so both explorers agree.
-VERDICT_GRADES = ((0.5, "recalling a real item"),
-                  (1.5, "a variation close to real items"),
-                  (math.inf, "inventing, away from all real items"))
+#: a point hangs "on a real item"; up to 1.5 times it, in or just outside the neighbourhood, "near real items";
+#: beyond, well outside every item's neighbourhood, "far from all real items". The words name a place, not a
+#: judgement of the picture Brian sews there. The kernel-free explorer page gets them through its exported data,
+#: so both explorers agree.
+VERDICT_GRADES = ((0.5, "on a real item"),
+                  (1.5, "near real items"),
+                  (math.inf, "far from all real items"))
 
 
 def verdict_grade(distance: float, spacing: float) -> int:
-    """0 (recalling), 1 (a variation near real items) or 2 (inventing): ``distance`` (from a point to its
+    """0 (on a real item), 1 (near real items) or 2 (far from all real items): ``distance`` (from a point to its
     nearest real item) in units of ``spacing`` (that item's :func:`local_spacing`); see :data:`VERDICT_GRADES`."""
     ratio = float(distance) / float(spacing)
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
@@ -101,7 +102,7 @@ def verdict_grade(distance: float, spacing: float) -> int:
 
 def ratio_text(ratio) -> str:
     """A distance in spacings with 2 decimals, rounded *up*, so that the printed number never crosses a grade's
-    limit (0.5, 1.5): 0.501 (a variation) shows as 0.51, not 0.50 (which would read recalling)."""
+    limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "on a real item")."""
     return f"{math.ceil(float(ratio) * 100 - 1e-9) / 100:.2f}"
 
 
@@ -111,7 +112,7 @@ def verdict(distance: float, spacing: float) -> str:
     words = VERDICT_GRADES[verdict_grade(distance, spacing)][1]
     return (f"latent distance to the nearest real item {float(distance):.3f} = "
             f"{ratio_text(float(distance) / float(spacing))}x the spacing of the real items around it "
-            f"({float(spacing):.3f}): {words}")
+            f"({float(spacing):.3f}): the point hangs {words}")
 
 
 def grade_points(points, codes, spacing=None) -> dict:

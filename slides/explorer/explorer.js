@@ -205,7 +205,7 @@
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
     var words = v.grades[grade][1];
     return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
-             " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x the spacing of the real items around it (" + fmt(spacing, 3) + "): " + words };
+             " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x the spacing of the real items around it (" + fmt(spacing, 3) + "): the point hangs " + words };
   }
 
   function Explorer(root) {
@@ -466,7 +466,7 @@
     return { index: bi, label: this.labels[bi], "class": DATA.classes[this.labels[bi]],
              carriedDistance: Math.sqrt(c[1]), trainIndex: t[0], distance: dist, spacing: spacing,
              ratio: dist / spacing, grade: v.grade, words: v.words,
-             inventing: v.grade === DATA.verdict.grades.length - 1, verdict: v.text };
+             far: v.grade === DATA.verdict.grades.length - 1, verdict: v.text };
   };
 
   Explorer.prototype.showNearest = function (z) {
@@ -485,7 +485,7 @@
     this.nearCanvas.setAttribute("aria-label", "the nearest item this page carries: " + nn["class"]);
     this.nearSwatch.style.background = (DATA.class_colors || [])[nn.label] || "transparent";
     this.verdict.textContent = nn.verdict;
-    this.verdict.className = ["ae-recalling", "ae-variation", "ae-inventing"][Math.min(nn.grade, 2)];
+    this.verdict.className = ["ae-on-item", "ae-near-items", "ae-far-away"][Math.min(nn.grade, 2)];
   };
 
   Explorer.prototype.drawMap = function () {
