@@ -94,8 +94,8 @@ def top_pairs(pairs, top=5) -> list[tuple[str, str, float]]:
 # notebook 03: addresses near the data, far outside it, and on a grid
 
 def near_the_data(codes, train_codes, spacing=None, n=200, generator=None):
-    """``n`` random addresses in the rectangle of ``codes`` that notebook 05's explorer would call "on a real
-    item" or "near real items" (:func:`latent.grade_points` against ``train_codes``, the
+    """``n`` random addresses in the rectangle of ``codes`` that notebook 05's explorer would call "among real
+    items" or "near real items" (:func:`latent.grade_points` against ``train_codes``, the
     items the decoder learned from; ``spacing``: their :func:`latent.local_spacing`, computed if not given): new
     addresses among the real ones, not in a gap. Returns ``(points (n, 2), radius)``, ``radius`` = the farthest
     of them from an address of ``codes``."""

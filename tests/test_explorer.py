@@ -138,7 +138,7 @@ def test_nan_slider_value_is_reverted_with_a_message(explorer):
 
 def test_on_a_real_item_near_them_far_from_all(explorer):
     explorer.set_z(*explorer.train_codes[7].tolist())
-    assert not explorer.nearest["far"] and "on a real item" in explorer.view.neighbour_info.value
+    assert not explorer.nearest["far"] and "among real items" in explorer.view.neighbour_info.value
     i = explorer.nearest["index"]
     assert explorer.nearest["grade"] == 0 and explorer.nearest["distance"] <= 0.5 * float(explorer.spacing[i])
     assert "latent distance to the nearest real item" in explorer.view.neighbour_info.value

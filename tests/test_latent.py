@@ -208,10 +208,11 @@ def test_verdict_is_graded_by_the_local_spacing_and_names_the_latent_distance():
     grades = [latent.verdict_grade(d, spacing) for d in (0.0, 0.01, 0.0101, 0.03, 0.0301, 10.08)]
     assert grades == [0, 0, 1, 1, 2, 2]
     text = latent.verdict(0.024, 0.02)
-    assert text.startswith("latent distance to the nearest real item 0.024 = 1.20x the spacing of the real items")
+    assert text.startswith("latent distance to the nearest real item 0.024 = 1.20x its spacing (0.020, the distance "
+                           "from that item to its 10th nearest real item)")
     assert text.endswith(latent.VERDICT_GRADES[1][1])
     assert latent.verdict(10.08, spacing).endswith("the point hangs far from all real items")
-    assert latent.verdict(0.009, spacing).endswith("the point hangs on a real item")
+    assert latent.verdict(0.009, spacing).endswith("the point hangs among real items")
 
 
 def brute_kth(x, k):
@@ -244,7 +245,7 @@ def test_the_same_distance_is_nearer_beside_a_sparse_cluster_than_beside_a_dense
     out = 0.3  # the same absolute distance beyond each cluster's edge
     points = torch.tensor([[0.0, 0.0], [10.0, 0.0], [-1 - out, 0.0], [11 + out, 0.0], [5.0, 0.0], [10, 20.0]])
     g = latent.grade_points(points, x, spacing)
-    assert g["grade"].tolist() == [0, 0, 2, 1, 2, 2]  # inside both: on an item; beyond the edge: depends on density
+    assert g["grade"].tolist() == [0, 0, 2, 1, 2, 2]  # inside both: among items; beyond the edge: depends on density
     assert g["ratio"][2] > 2 * g["ratio"][3]
     assert spacing[2000:].median() > 3 * spacing[:2000].median()
     one = [latent.verdict_grade(d, spacing[i]) for i, d in zip(g["index"].tolist(), g["distance"].tolist())]

@@ -1,4 +1,4 @@
-"""How far apart the real items hang, and the verdict graded by it: does a point of the map hang on a real item,
+"""How far apart the real items hang, and the verdict graded by it: does a point of the map hang among real items,
 near real items, or far from all real items? (Where the point hangs, not how Brian's picture there looks.)
 
 * ``typical_gap``: the typical distance from an item to its nearest other item
@@ -84,17 +84,17 @@ def _kth_distances(codes, k):
 
 #: The verdict's grades, defined once: (up to this many times the local spacing of the nearest real item,
 #: words). The spacing is the radius of the item's neighbourhood (its 10 nearest neighbours): within half of it
-#: a point hangs "on a real item"; up to 1.5 times it, in or just outside the neighbourhood, "near real items";
+#: a point hangs "among real items"; up to 1.5 times it, in or just outside the neighbourhood, "near real items";
 #: beyond, well outside every item's neighbourhood, "far from all real items". The words name a place, not a
 #: judgement of the picture Brian sews there. The kernel-free explorer page gets them through its exported data,
 #: so both explorers agree.
-VERDICT_GRADES = ((0.5, "on a real item"),
+VERDICT_GRADES = ((0.5, "among real items"),
                   (1.5, "near real items"),
                   (math.inf, "far from all real items"))
 
 
 def verdict_grade(distance: float, spacing: float) -> int:
-    """0 (on a real item), 1 (near real items) or 2 (far from all real items): ``distance`` (from a point to its
+    """0 (among real items), 1 (near real items) or 2 (far from all real items): ``distance`` (from a point to its
     nearest real item) in units of ``spacing`` (that item's :func:`local_spacing`); see :data:`VERDICT_GRADES`."""
     ratio = float(distance) / float(spacing)
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
@@ -102,17 +102,17 @@ def verdict_grade(distance: float, spacing: float) -> int:
 
 def ratio_text(ratio) -> str:
     """A distance in spacings with 2 decimals, rounded *up*, so that the printed number never crosses a grade's
-    limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "on a real item")."""
+    limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "among real items")."""
     return f"{math.ceil(float(ratio) * 100 - 1e-9) / 100:.2f}"
 
 
 def verdict(distance: float, spacing: float) -> str:
-    """A graded phrase for a point whose nearest real item is ``distance`` away in the latent space, where the
-    real items around that item hang ``spacing`` apart (its :func:`local_spacing`)."""
+    """A graded phrase for a point whose nearest real item is ``distance`` away in the latent space; ``spacing``
+    is that item's :func:`local_spacing`, the distance from it to its 10th nearest real item."""
     words = VERDICT_GRADES[verdict_grade(distance, spacing)][1]
     return (f"latent distance to the nearest real item {float(distance):.3f} = "
-            f"{ratio_text(float(distance) / float(spacing))}x the spacing of the real items around it "
-            f"({float(spacing):.3f}): the point hangs {words}")
+            f"{ratio_text(float(distance) / float(spacing))}x its spacing ({float(spacing):.3f}, the distance from "
+            f"that item to its {SPACING_NEIGHBOURS}th nearest real item): the point hangs {words}")
 
 
 def grade_points(points, codes, spacing=None) -> dict:

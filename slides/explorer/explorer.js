@@ -198,14 +198,15 @@
   function fmt(v, n) { return v.toFixed(n === undefined ? 2 : n); }
 
   /** The notebook explorer's graded verdict (ae_helpers.latent.verdict), word for word: the grades and the
-   *  scale (``spacing``: how far apart the training items hang around the nearest one, latent.local_spacing among
+   *  scale (``spacing``: the distance from the nearest training item to its 10th nearest one, latent.local_spacing among
    *  the training codes, exported per training item) come from the export. */
   function verdictOf(distance, spacing) {
     var v = DATA.verdict, ratio = distance / spacing, grade = 0;
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
     var words = v.grades[grade][1];
     return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
-             " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x the spacing of the real items around it (" + fmt(spacing, 3) + "): the point hangs " + words };
+             " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x its spacing (" + fmt(spacing, 3) +
+             ", the distance from that item to its 10th nearest real item): the point hangs " + words };
   }
 
   function Explorer(root) {
@@ -485,7 +486,7 @@
     this.nearCanvas.setAttribute("aria-label", "the nearest item this page carries: " + nn["class"]);
     this.nearSwatch.style.background = (DATA.class_colors || [])[nn.label] || "transparent";
     this.verdict.textContent = nn.verdict;
-    this.verdict.className = ["ae-on-item", "ae-near-items", "ae-far-away"][Math.min(nn.grade, 2)];
+    this.verdict.className = ["ae-among-items", "ae-near-items", "ae-far-away"][Math.min(nn.grade, 2)];
   };
 
   Explorer.prototype.drawMap = function () {
