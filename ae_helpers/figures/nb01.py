@@ -48,7 +48,8 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
     right.set_xlabel("z1")
     right.set_ylabel("z2")
     right.legend(handles=[Patch(edgecolor=CLASS_COLORS[c], facecolor="none", label=name)
-                          for c, name in enumerate(CLASS_NAMES)], fontsize=8, loc="best", framealpha=0.9)
+                          for c, name in enumerate(CLASS_NAMES)], fontsize=8, loc="upper left",
+                 bbox_to_anchor=(1.01, 1), borderaxespad=0)   # outside: items hang everywhere
     plt.gcf().tight_layout()
     return axes
 
