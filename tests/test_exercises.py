@@ -61,7 +61,7 @@ def test_at_least_14_exercises_two_to_four_per_notebook_with_unique_names():
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
 def test_placeholder_is_not_done_yet_and_not_a_failure(exercise):
-    for placeholder in (..., _stub_ellipsis, _stub_raise):
+    for placeholder in (..., _stub_ellipsis, _stub_raise, _stub_blank):
         assert "not done yet" in run(exercise, placeholder)
         assert exercise.status == core.NOT_DONE
 
@@ -73,6 +73,20 @@ def _stub_ellipsis(*args, **kwargs):
 
 def _stub_raise(*args, **kwargs):
     raise NotImplementedError
+
+
+def _stub_blank(*args, **kwargs):
+    """A scaffold that does most of the work and leaves one line blank."""
+    z = ...
+    return z
+
+
+def _filled(x):
+    return x[..., 0]  # an Ellipsis that is not a blank
+
+
+def test_a_scaffold_with_a_blank_is_not_done_and_an_ellipsis_index_is_not_a_blank():
+    assert core.is_placeholder(_stub_blank) and not core.is_placeholder(_filled)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)

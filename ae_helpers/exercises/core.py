@@ -47,8 +47,15 @@ def _is_stub(stmt) -> bool:
     return False
 
 
+def _blank_left(fn) -> bool:
+    """A scaffold with a blank still to fill: some ``name = ...`` in the function."""
+    return any(isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and n.value.value is Ellipsis
+               for n in ast.walk(fn))
+
+
 def is_placeholder(answer) -> bool:
-    """``...``, or a function whose body is only ``...`` / ``pass`` / ``raise NotImplementedError``."""
+    """``...``, or a function whose body is only ``...`` / ``pass`` / ``raise NotImplementedError``, or a scaffold
+    that still has a blank (``z = ...``)."""
     if answer is Ellipsis:
         return True
     if inspect.isfunction(answer):
@@ -58,7 +65,7 @@ def is_placeholder(answer) -> bool:
             return False
         fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)), None)
         if isinstance(fn, ast.FunctionDef):
-            return all(_is_stub(s) for s in fn.body)
+            return all(_is_stub(s) for s in fn.body) or _blank_left(fn)
     return False
 
 
