@@ -202,13 +202,18 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
 
 def frame_cells(ax_grid, extent, n, chosen, ax_map=None, color="red"):
     """A frame around each ``chosen`` cell (a boolean mask over ``measures.grid_points``) of a decoded grid drawn
-    on ``ax_grid``, and a small cross at its address on ``ax_map``."""
+    on ``ax_grid``, and a small cross at its address on ``ax_map``. The grid's addresses run from edge to edge of
+    ``extent``; the picture is moved half a cell outwards so that each cell is centred on its address, and both
+    axes get the same limits."""
     x0, x1, y0, y1 = extent
-    w, h = (x1 - x0) / n, (y1 - y0) / n
-    for i in torch.as_tensor(chosen).nonzero().flatten().tolist():
-        row, col = divmod(i, n)
-        ax_grid.add_patch(Rectangle((x0 + col * w, y1 - (row + 1) * h), w, h, fill=False, edgecolor=color,
-                                    linewidth=1))
+    w, h = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)       # from one address to the next
+    shown = (x0 - w / 2, x1 + w / 2, y0 - h / 2, y1 + h / 2)
+    ax_grid.images[-1].set_extent(shown)
+    points = grid_points(extent, n)
+    for x, y in points[torch.as_tensor(chosen)].tolist():
+        ax_grid.add_patch(Rectangle((x - w / 2, y - h / 2), w, h, fill=False, edgecolor=color, linewidth=1))
+    for ax in [ax_grid] + ([ax_map] if ax_map is not None else []):
+        ax.set_xlim(shown[:2])
+        ax.set_ylim(shown[2:])
     if ax_map is not None:
-        ax_map.scatter(*grid_points(extent, n)[torch.as_tensor(chosen)].T, marker="x", s=12, color=color,
-                       linewidths=0.8, zorder=4)
+        ax_map.scatter(*points[torch.as_tensor(chosen)].T, marker="x", s=12, color=color, linewidths=0.8, zorder=4)
