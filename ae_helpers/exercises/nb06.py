@@ -153,7 +153,7 @@ damage = Exercise(
     """, expects="a function salt_and_pepper(x, amount, generator) returning damaged images")
 
 threshold = Exercise(
-    "threshold", "a threshold from held-out normal items", "my_threshold", _check_threshold,
+    "threshold", "a threshold from validation items", "my_threshold", _check_threshold,
     ["Keep only the normal items' scores (`labels != held_out`), then find the score that only `rate` of "
      "them exceed.",
      "`scores[labels != held_out].quantile(1 - rate).item()`"],
