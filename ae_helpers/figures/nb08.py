@@ -20,6 +20,8 @@ def model_table(rows: dict) -> str:
     for (name, d), r in rows.items():
         lines.append(f"{name + f' {d}-D':>22} {r['params']:>8,} {r['mse']:>9.4f} {r['x PCA']:>6.3f} "
                      f"{r['sharpness']:>9.2f} {r['mult-adds']:>10,} {r['train s']:>8.0f}")
+    lines.append("train s: the seconds its training took, as it ran on the machine that trained it (a record, not a "
+                 "speed measurement)")
     return "\n".join(lines)
 
 
