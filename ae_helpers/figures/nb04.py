@@ -102,12 +102,14 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
     both.plot(epochs, tr, label=f"training ({n_items} images, memorised)")
     both.plot(epochs, val, label="validation (unseen images)", linestyle="--")
     both.set_yscale("log")
-    both.set_title("Training loss keeps falling; validation does not")
+    both.set_title(f"Training ends {val[-window:].mean() / tr[-window:].mean():.0f}x below validation "
+                   f"(last {window} epochs)")
     both.legend()
     ends = epochs[window - 1:]                                          # each average drawn at its window's last epoch
     low = int(smooth.argmin())
     zoom.plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
-    zoom.plot(ends, smooth, color="C1", linewidth=2.5, label=f"average of the last {window} epochs")
+    zoom.plot(ends, smooth, color="C1", linewidth=2.5,
+              label=f"{window}-epoch moving average (the {window} epochs ending there)")
     zoom.scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
     zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}, {smooth[low]:.4f}", (ends[low], smooth[low]),
                      xytext=(-60, 60), textcoords="offset points", arrowprops={"arrowstyle": "->"})
@@ -161,7 +163,7 @@ def sharpness_hist(sharp_original, sharp_rebuilt, ax=None):
     bins = np.linspace(0, sharp_original.max().item(), 50)
     ax.hist(sharp_original, bins=bins, alpha=0.6, label=f"originals, mean {sharp_original.mean():.4f}")
     ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"reconstructions, mean {sharp_rebuilt.mean():.4f}")
-    ax.set_xlabel("sharpness (mean gradient magnitude)")
+    ax.set_xlabel("sharpness (mean absolute difference of neighbouring pixels)")
     ax.set_ylabel("number of test images")
     ax.legend()
     return ax
