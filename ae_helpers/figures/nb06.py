@@ -34,9 +34,8 @@ def repair_rows(damaged, repaired, clean, labels, axes=None):
                          {"damaged": [f"MSE {e:.3f}" for e in per_image_mse(damaged, clean)],
                           "denoised": [f"MSE {e:.3f}" for e in per_image_mse(repaired, clean)],
                           "clean": [CLASS_NAMES[c] for c in labels]},
-                         "Unseen damaged test items (top row; the test damage is a new random draw, so the "
-                         "squares sit elsewhere than in the first figure), the denoiser's repair (middle row), "
-                         "the clean originals (bottom row)", axes=axes)
+                         "Unseen damaged test items (top row: Gaussian noise on every pixel + a wiped-out "
+                         "square), the denoiser's repair (middle row), the clean originals (bottom row)", axes=axes)
 
 
 def anomaly_figure(scores, labels, held_out, threshold, axes=None):
