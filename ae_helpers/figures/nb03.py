@@ -33,16 +33,25 @@ def sigmoid_figure(logits, image, z, axes=None):
     axes = get_axes(axes, 1, 3, (12, 3.4), f"What Brian sews at z = ({z[0]:.1f}, {z[1]:.1f})")
     curve, before, after = axes[0]
     t = torch.linspace(-10, 10, 200)
-    curve.plot(t, torch.sigmoid(t), color="C0")
-    curve.hist(logits.flatten(), bins=40, density=True, color="C1", alpha=0.5, label="this image's logits")
+    curve.plot(t, torch.sigmoid(t), color="C0", label="sigmoid σ(t)")
+    curve.set_ylabel("σ(t), the pixel's ink (0 to 1)", color="C0")
+    counts = curve.twinx()                                 # the histogram has its own scale: how many logits
+    counts.hist(logits.flatten(), bins=40, color="C1", alpha=0.5, label="this image's logits")
+    counts.set_ylabel("number of the 784 logits", color="C1")
+    curve.set_zorder(counts.get_zorder() + 1)              # the curve in front of the histogram
+    curve.patch.set_visible(False)
     curve.set_title("sigmoid: any number → (0, 1)")
     curve.set_xlabel("logit t")
-    curve.legend(fontsize=8)
-    for ax, pic, title in [(before, logits, "before the sigmoid (logits)"),
-                           (after, image, "after the sigmoid (pixels, 0 to 1)")]:
-        scale = {"vmin": 0, "vmax": 1} if pic is image else {}     # pixels on the photos' scale: 1 = black
-        shown = ax.imshow(pic.reshape(28, 28), cmap="gray_r", **scale)
-        plt.colorbar(shown, ax=ax)
+    curve.legend(loc="upper left", fontsize=8)
+    counts.legend(loc="center left", fontsize=8)
+    bound = float(logits.abs().max())                      # logits: a diverging scale centred at 0 (not ink)
+    for ax, pic, title, scale, cmap, unit in [
+            (before, logits, "before the sigmoid (logits, not ink)", {"vmin": -bound, "vmax": bound}, "RdBu_r",
+             "logit (any number; < 0: blue)"),
+            (after, image, "after the sigmoid (pixels, 0 to 1)", {"vmin": 0, "vmax": 1}, "gray_r",
+             "ink (0 white, 1 black)")]:
+        shown = ax.imshow(pic.reshape(28, 28), cmap=cmap, **scale)
+        plt.colorbar(shown, ax=ax, label=unit)
         ax.set_title(title)
         ax.set_axis_off()
     plt.gcf().tight_layout()
@@ -163,7 +172,8 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
             image_row(row, [f"MSE {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
             axes[0].set_ylabel(label, fontsize=8)
-    fig.suptitle("New items: near the data they look like real clothes; far outside, saturated silhouettes and blobs")
+    fig.suptitle("New items and their nearest real photos (MSE above each): near the data closer on average,\n"
+                 "far outside farther on average and inkier; single items can break the rule", y=1.04)
     return ax_map
 
 
