@@ -144,14 +144,17 @@ def rows_with_mse(rows: dict, targets: dict, title: str, axes=None):
 
 
 def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
-    """16 neighbours (titled with their average MSE to all 16), their pixel average and Brian's copy."""
+    """16 neighbours (titled with their average MSE to all 16; the first, in red, is the item whose neighbours they
+    are: "the shirt"), their pixel average and Brian's copy of that first item."""
     fig = plt.figure(figsize=(13, 3.8))
     layout = fig.add_gridspec(2, 13, wspace=0.1)
     for i in range(len(items)):
-        plots.image_row(items[i:i + 1], [f"{scores[i]:.3f}"], [fig.add_subplot(layout[i // 8, i % 8])])
+        title = f"the shirt\n{scores[i]:.3f}" if i == 0 else f"{scores[i]:.3f}"
+        plots.image_row(items[i:i + 1], [title], [fig.add_subplot(layout[i // 8, i % 8])])
+    fig.axes[0].title.set_color("C3")
     plots.image_row(average, [f"their average\n{score_average:.3f}"], [fig.add_subplot(layout[:, 9:11])])
     ax = fig.add_subplot(layout[:, 11:13])
-    plots.image_row(sewn, [f"Brian's copy\n{score_sewn:.3f}"], [ax])
+    plots.image_row(sewn, [f"Brian's copy of the\nshirt {score_sewn:.3f}"], [ax])
     fig.suptitle(f"{len(items)} neighbours in the wardrobe; titles: average MSE of that image to all "
                  f"{len(items)} (lower is better)")
     return ax
