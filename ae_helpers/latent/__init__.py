@@ -7,7 +7,7 @@ The notebooks call every function as ``latent.<name>``; each lives in the submod
 * :mod:`.neighbours`: ``nearest`` (k nearest, optionally never itself), ``nearest_item`` (index and distance),
   ``nearest_images`` (the closest real photos to an image, by pixel MSE), ``knn_predict``, ``knn_accuracy``,
   ``precision_at_k``
-* :mod:`.spacing`, on, near or far from the real items: ``typical_gap``, ``local_spacing``, ``SPACING_NEIGHBOURS``,
+* :mod:`.spacing`, among, near or far from the real items: ``typical_gap``, ``local_spacing``, ``SPACING_NEIGHBOURS``,
   ``verdict``, ``verdict_grade``, ``ratio_text``, ``grade_points``, ``VERDICT_GRADES`` (graded by the latent
   distance to the nearest real item, in units of the spacing of the items around it)
 * :mod:`.places`, the map and the items to show: ``extent``, ``interpolate``, ``emptiest_spots``,
