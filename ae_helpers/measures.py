@@ -201,7 +201,7 @@ def draw_measures(codes, labels, draws, decoded=None, gallery=None, centre=0.0, 
     * ``reach``: share of real items inside the region where 95 % of the draws land (the circle of N(0, I);
       for draws ``centre + spread * N(0, I)``, that circle moved and stretched the same way);
     * ``mix``: total variation distance between the classes of the items nearest to the draws and 10 % each;
-    * ``holes``: share of draws that 05's explorer would call "far from all real items" (``latent.grade_points``);
+    * ``holes``: share of draws that 05's explorer would call "far from real items" (``latent.grade_points``);
     * with ``decoded`` and ``gallery`` (real photos): ``nearest_photo``, the median pixel MSE from each decoded
       draw to its nearest photo in the gallery (low = close to some real photo in pixels, which a faint blur also
       is: pixel MSE favours the average, notebook 04), and the mean ``sharpness`` of the decoded draws.

@@ -144,7 +144,7 @@ def test_on_a_real_item_near_them_far_from_all(explorer):
     assert "latent distance to the nearest real item" in explorer.view.neighbour_info.value
     assert explorer.view.status.value.endswith(latent.VERDICT_GRADES[0][1])
     explorer.set_z(explorer.z1.max, explorer.z2.max)
-    assert explorer.nearest["far"] and "far from all real items" in explorer.view.neighbour_info.value
+    assert explorer.nearest["far"] and "far from real items" in explorer.view.neighbour_info.value
     i = explorer.nearest["index"]
     far_from = latent.VERDICT_GRADES[-2][0] * explorer.spacing[i]
     assert explorer.nearest["distance"] > explorer.threshold[i] == pytest.approx(far_from)

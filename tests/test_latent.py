@@ -211,7 +211,7 @@ def test_verdict_is_graded_by_the_local_spacing_and_names_the_latent_distance():
     assert text.startswith("latent distance to the nearest real item 0.024 = 1.20x its spacing (0.020, the distance "
                            "from that item to its 10th nearest real item)")
     assert text.endswith(latent.VERDICT_GRADES[1][1])
-    assert latent.verdict(10.08, spacing).endswith("the point hangs far from all real items")
+    assert latent.verdict(10.08, spacing).endswith("the point hangs far from real items")
     assert latent.verdict(0.009, spacing).endswith("the point hangs among real items")
 
 

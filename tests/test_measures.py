@@ -172,7 +172,7 @@ def test_draw_measures_on_a_hand_made_wardrobe():
     m = measures.draw_measures(codes, labels, draws, decoded, gallery)
     assert m["reach"] == 1.0                                      # every code lies within 2.45 of the origin
     assert abs(m["mix"] - 0.7) < 1e-6                              # classes 0, 1, 9, 9: 0.5 x (0.15 + 0.15 + 0.4 + 0.7)
-    assert m["holes"] == 0.5                                      # the two far draws hang far from all real items
+    assert m["holes"] == 0.5                                      # the two far draws hang far from real items
     assert abs(m["nearest_photo"] - 0.0025) < 1e-6                 # MSEs 0.25, 0, 0.0025: the median
     assert abs(m["sharpness"] - 0.5 / 3) < 1e-6                    # stripes 0.5, two flat images 0
     moved = measures.draw_measures(codes, labels, draws, centre=torch.tensor([1.0, 0.0]), spread=0.25)

@@ -36,7 +36,7 @@ class LatentExplorer(hanging.Hanging, widgets.VBox):
     (or ``Subset``s) or ``(images, labels)`` pairs. ``margin``: how far beyond the data the sliders reach (fraction
     of the data's range); ``steps``: images in the strip (8-16). The verdict on the nearest real item is
     :func:`ae_helpers.latent.verdict`, graded by the latent distance in units of the spacing of the real items
-    around that item (``self.spacing[i]``); ``self.threshold[i]``: beyond this distance it says "far from all".
+    around that item (``self.spacing[i]``); ``self.threshold[i]``: beyond this distance it says "far from real items".
 
     ``compare_with={"VAE": vae}``: more 2D models (a VAE hangs an item at the centre ``mu`` of its cloud), each
     with its own wardrobe (``self.wardrobes``; ``name`` names ``model``'s), and a switch between them
@@ -85,7 +85,7 @@ class LatentExplorer(hanging.Hanging, widgets.VBox):
     train_codes = property(lambda self: self.wardrobe.train_codes, doc="Codes of the training items (N, 2).")
     test_codes = property(lambda self: self.wardrobe.test_codes, doc="Codes of the map's items (N, 2).")
     spacing = property(lambda self: self.wardrobe.spacing, doc="The spacing of the real items around each one.")
-    threshold = property(lambda self: self.wardrobe.threshold, doc="Farther than this from item i: far from all.")
+    threshold = property(lambda self: self.wardrobe.threshold, doc="Farther than this from item i: far from real items.")
     map_picture = property(lambda self: self.wardrobe.map_picture, doc="The bare map picture.")
     geometry = property(lambda self: self.wardrobe.geometry, doc="Where the map sits in the latent space.")
 

@@ -67,9 +67,9 @@ def axis_walks(model, walks, axes=None, grades=None):
     title = "Walking along each axis of the wardrobe (the other coordinate at its median)"
     if grades is not None:
         title += ("\nunder each step: where its point lies (notebook 05's verdict), not how the picture looks: "
-                  "among = among training items, near = near them, FAR = far from all")
+                  "among = among training items, near = near them, FAR = far from real items")
     axes = get_axes(axes, len(walks), len(walks[0]), (1.3 * len(walks[0]), 3.8 + 0.3 * (grades is not None)), title)
-    words = ("among items", "near items", "FAR from all")
+    words = ("among items", "near items", "FAR from items")
     for axis, walk in enumerate(walks):
         titles = [f"z{axis + 1} = {v:+.1f}" for v in walk[:, axis]]
         if grades is not None:

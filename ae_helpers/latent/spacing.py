@@ -1,5 +1,5 @@
 """How far apart the real items hang, and the verdict graded by it: does a point of the map hang among real items,
-near real items, or far from all real items? (Where the point hangs, not how Brian's picture there looks.)
+near real items, or far from real items? (Where the point hangs, not how Brian's picture there looks.)
 
 * ``typical_gap``: the typical distance from an item to its nearest other item
 * ``local_spacing`` (``SPACING_NEIGHBOURS``): the spacing of the items around each item
@@ -85,16 +85,16 @@ def _kth_distances(codes, k):
 #: The verdict's grades, defined once: (up to this many times the local spacing of the nearest real item,
 #: words). The spacing is the radius of the item's neighbourhood (its 10 nearest neighbours): within half of it
 #: a point hangs "among real items"; up to 1.5 times it, in or just outside the neighbourhood, "near real items";
-#: beyond, well outside every item's neighbourhood, "far from all real items". The words name a place, not a
+#: beyond, well outside the nearest item's neighbourhood, "far from real items". The words name a place, not a
 #: judgement of the picture Brian sews there. The kernel-free explorer page gets them through its exported data,
 #: so both explorers agree.
 VERDICT_GRADES = ((0.5, "among real items"),
                   (1.5, "near real items"),
-                  (math.inf, "far from all real items"))
+                  (math.inf, "far from real items"))
 
 
 def verdict_grade(distance: float, spacing: float) -> int:
-    """0 (among real items), 1 (near real items) or 2 (far from all real items): ``distance`` (from a point to its
+    """0 (among real items), 1 (near real items) or 2 (far from real items): ``distance`` (from a point to its
     nearest real item) in units of ``spacing`` (that item's :func:`local_spacing`); see :data:`VERDICT_GRADES`."""
     ratio = float(distance) / float(spacing)
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
