@@ -145,7 +145,8 @@ def export_data(model, test_data, n_items: int = 3000, steps: int = 10, train_da
         # the notebook explorer's graded verdict (LatentExplorer.find_nearest, ae_helpers.latent.verdict), on the
         # same set: its training codes, each one's spacing among them, and the grades
         "verdict": {**first["verdict"],
-                    "grades": [[None if math.isinf(most) else most, words] for most, words in latent.VERDICT_GRADES]},
+                    "grades": [[None if math.isinf(most) else most, words] for most, words in latent.VERDICT_GRADES],
+                    "neighbours": latent.SPACING_NEIGHBOURS},
         "errors": first["errors"],
         # the wardrobes the page switches between: the first one's parts are the ones above
         "wardrobes": [{"key": first["key"], "label": first["label"]}, *others],

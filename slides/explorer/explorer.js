@@ -198,15 +198,15 @@
   function fmt(v, n) { return v.toFixed(n === undefined ? 2 : n); }
 
   /** The notebook explorer's graded verdict (ae_helpers.latent.verdict), word for word: the grades and the
-   *  scale (``spacing``: the distance from the nearest training item to its 10th nearest one, latent.local_spacing among
-   *  the training codes, exported per training item) come from the export. */
+   *  scale (``spacing``: the distance from the nearest training item to its k-th nearest one, latent.local_spacing among
+   *  the training codes, exported per training item; k = latent.SPACING_NEIGHBOURS) come from the export. */
   function verdictOf(distance, spacing) {
     var v = DATA.verdict, ratio = distance / spacing, grade = 0;
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
     var words = v.grades[grade][1];
     return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
              " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x its spacing (" + fmt(spacing, 3) +
-             ", the distance from that item to its 10th nearest real item): the point hangs " + words };
+             ", the distance from that item to its " + v.neighbours + "th nearest real item): the point hangs " + words };
   }
 
   function Explorer(root) {
