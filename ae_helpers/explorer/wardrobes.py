@@ -91,7 +91,7 @@ class Wardrobe:
         self._cx, self._cy = (np.ascontiguousarray(c) for c in self.train_codes.numpy().T)
         self._d2, self._tmp = np.empty_like(self._cx), np.empty_like(self._cx)  # no allocation per move
         self.spacing = latent.local_spacing(self.train_codes)  # how far apart the items hang around each one
-        self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther than this from item i: "far from real items"
+        self.threshold = latent.VERDICT_GRADES[-2][0] * self.spacing  # farther from item i: "far"
         self._spacing = self.spacing.tolist()  # a Python float per item: no tensor indexing per move
         self.map_picture, self.geometry = render_map(self.test_codes, y_test,
                                                      latent.extent(self.test_codes, margin, quantile=0.001),

@@ -85,7 +85,7 @@ class LatentExplorer(hanging.Hanging, widgets.VBox):
     train_codes = property(lambda self: self.wardrobe.train_codes, doc="Codes of the training items (N, 2).")
     test_codes = property(lambda self: self.wardrobe.test_codes, doc="Codes of the map's items (N, 2).")
     spacing = property(lambda self: self.wardrobe.spacing, doc="The spacing of the real items around each one.")
-    threshold = property(lambda self: self.wardrobe.threshold, doc="Farther than this from item i: far from real items.")
+    threshold = property(lambda self: self.wardrobe.threshold, doc="Farther from item i: far.")
     map_picture = property(lambda self: self.wardrobe.map_picture, doc="The bare map picture.")
     geometry = property(lambda self: self.wardrobe.geometry, doc="Where the map sits in the latent space.")
 
