@@ -1,10 +1,11 @@
 """Figures of notebook 01 (the magic wardrobe), and the counts of classes it prints.
 
 * ``count_classes``      "Ankle boot ×7, Bag ×3": the classes among some items, most common first (also in 03)
-* ``ring_items``         red rings around chosen items of a picture
+* ``ring_items``         black rings (a colour no kind uses) around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
-* ``empty_spot_figure``  the whole wardrobe with a spot marked, and a close-up with the empty circle around it
-                         (and the nearest item, drawn on top, with the spacing around it dashed; legend below)
+* ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
+                         circle around it, titled with the kinds of the 10 items nearest the spot (and the nearest
+                         item, drawn on top, with the spacing around it dashed; legend and colour key below)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
 returned.
@@ -29,9 +30,9 @@ def count_classes(labels) -> str:
 
 
 def ring_items(positions, chosen, ax, radius=0.62):
-    """A red ring around each chosen item (``chosen``: a boolean mask or indices) of a pile."""
+    """A black ring around each chosen item (``chosen``: a boolean mask or indices) of a pile."""
     for px, py in torch.as_tensor(positions)[chosen].tolist():
-        ax.add_patch(Circle((px, py), radius, fill=False, color="red", linewidth=2, zorder=3))
+        ax.add_patch(Circle((px, py), radius, fill=False, color="black", linewidth=2.5, zorder=3))
     return ax
 
 
@@ -43,7 +44,7 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
     draw_pile(images, positions, angles, left, title="Before: a messy pile")
     ring_items(positions, chosen, left)
     image_scatter(images, codes, right, zoom=0.75, labels=labels)
-    right.scatter(*codes[chosen].T, s=900, facecolors="none", edgecolors="red", linewidths=2.5, zorder=5)
+    right.scatter(*codes[chosen].T, s=1300, facecolors="none", edgecolors="black", linewidths=1.8, zorder=5)
     right.set_title("After: the organised wardrobe (each item at its 2 coordinates)")
     right.set_xlabel("z1")
     right.set_ylabel("z2")
@@ -56,14 +57,21 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
 
 def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle;
-    ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick)."""
-    axes = get_axes(axes, 1, 2, (13, 6))
+    ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick).
+    No class names are written on the maps (one could sit on the star): colour keys instead."""
+    codes, labels = torch.as_tensor(codes), torch.as_tensor(labels)
+    axes = get_axes(axes, 1, 2, (15, 6.5))
     whole, zoom = axes[0]
     star = {"marker": "*", "color": "red", "markersize": 22, "markeredgecolor": "black", "linestyle": "none"}
-    latent_scatter(codes, labels, whole, s=1, alpha=0.4, title="The wardrobe (every training item)")
+    latent_scatter(codes, labels, whole, s=1, alpha=0.4, names=False, legend=False,
+                   title="The wardrobe (every training item); red star: the spot")
     whole.plot(*spot, **star)
-    latent_scatter(codes, labels, zoom, s=12, alpha=0.8, legend=False,
-                   title="Close-up: nothing hangs inside the circle")
+    whole.legend(handles=[Patch(color=CLASS_COLORS[c], label=name) for c, name in enumerate(CLASS_NAMES)],
+                 fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+    near10 = (codes - torch.as_tensor(spot)).norm(dim=1).argsort()[:10]
+    latent_scatter(codes, labels, zoom, s=12, alpha=0.8, names=False, legend=False,
+                   title=f"Close-up: nothing hangs inside the red circle\nthe 10 items nearest the spot: "
+                         f"{count_classes(labels[near10])}")
     handles = [zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2, zorder=7,
                                      label="empty circle"))]
     zoom.plot(*spot, **star, zorder=9)
@@ -75,8 +83,10 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
         handles += zoom.plot(*item.tolist(), marker="o", markersize=8, markerfacecolor="white", linestyle="none",
                              markeredgecolor="black", markeredgewidth=2, zorder=8, label="nearest item")
         r = max(r, 1.2 * (gap + spacing))
-    # below the close-up, where it covers neither the items nor the names of the kinds
-    zoom.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=len(handles), fontsize=8,
+    inside = ((codes - torch.as_tensor(spot)).abs() <= r).all(dim=1)      # the kinds seen in the close-up
+    handles += [Patch(color=CLASS_COLORS[c], label=CLASS_NAMES[c]) for c in labels[inside].unique().tolist()]
+    # below the close-up, where it covers neither the items nor the spot
+    zoom.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3, fontsize=8,
                 frameon=False)
     zoom.set_xlim(spot[0] - r, spot[0] + r)
     zoom.set_ylim(spot[1] - r, spot[1] + r)
