@@ -92,7 +92,7 @@ def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
     for axis in range(codes.shape[1]):
         low, high = order[:n_end, axis], order[-n_end:, axis]
         ends = torch.cat([representative(end, labels, codes[:, axis], n) for end in (low, high)])
-        titles = [f"{CLASS_NAMES[labels[i]][:10]}\nz{axis + 1}={codes[i, axis]:+.1f}" for i in ends]
+        titles = [f"{CLASS_NAMES[labels[i]]}\nz{axis + 1}={codes[i, axis]:+.1f}" for i in ends]
         image_row(images[ends], titles, axes[axis])
         axes[axis, 0].set_ylabel(f"z{axis + 1}: low | high", fontsize=9)
     plt.gcf().tight_layout()
