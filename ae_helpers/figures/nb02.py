@@ -2,7 +2,8 @@
 
 * ``layer_name``          'Linear(784 -> 256)' instead of PyTorch's long description
 * ``encoder_journey``     one photo, the values after each ReLU, and its 2-number code
-* ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe
+* ``size_redraws``        the same photos redrawn by autoencoders of several latent sizes
+* ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe, with each step's verdict
 * ``axis_ends``           photos from the lowest and the highest 5% of each axis, each kind about as often as there
 * ``print_axis_table``    ``measures.axis_table`` printed: how each axis goes with ink, height and width, and
                           which classes crowd its ends
@@ -19,6 +20,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
+from .. import latent
 from ..data import CLASS_NAMES
 from ..measures import representative, strongest_property
 from ..plots import CLASS_COLORS, get_ax, get_axes, image_row
@@ -60,24 +62,51 @@ def encoder_journey(photo, after_relu, z, axes=None):
 
 
 @torch.no_grad()
-def axis_walks(model, walks, axes=None, grades=None):
-    """``walks[axis]`` (n, 2): points along one axis; decoded and drawn one row per axis. ``grades[axis]``
-    (optional, (n,)): each point's grade of notebook 05's verdict (``latent.grade_points``), added to its title
-    (it grades where the point lies, not the picture: the suptitle says so)."""
-    title = "Walking along each axis of the wardrobe (the other coordinate at its median)"
-    if grades is not None:
-        title += ("\nunder each step: where its point lies (notebook 05's verdict), not how the picture looks: "
-                  "among = among training items, near = near them, FAR = far from real items")
-    axes = get_axes(axes, len(walks), len(walks[0]), (1.3 * len(walks[0]), 3.8 + 0.3 * (grades is not None)), title)
+def size_redraws(images, labels, autoencoders, test_mse, names, axes=None):
+    """The first photo of each kind in ``names`` (top row) and its redraw by each autoencoder in ``autoencoders``
+    (``{latent size: model}``), one row per size, labelled with that model's mean test MSE."""
+    items = torch.stack([(torch.as_tensor(labels) == CLASS_NAMES.index(n)).nonzero()[0, 0] for n in names])
+    sizes = list(autoencoders)
+    axes = get_axes(axes, 1 + len(sizes), len(items), (1.25 * len(items), 1.4 * (1 + len(sizes))),
+                    f"The same photos, drawn from descriptions of {sizes[0]} to {sizes[-1]} numbers\n"
+                    f"(mean test MSE: the average over all {len(images):,} test photos)")
+    image_row(images[items], list(names), axes[0])
+    axes[0, 0].set_ylabel("photo", fontsize=9)
+    for row, d in zip(axes[1:], sizes):
+        image_row(autoencoders[d](images[items]), None, row)
+        row[0].set_ylabel(f"{d} numbers\nmean test MSE\n{test_mse[d]:.4f}", fontsize=9)
+    plt.gcf().tight_layout()
+    return axes
+
+
+@torch.no_grad()
+def axis_walks(model, codes, train_codes, steps=9, axes=None):
+    """Walk along each axis from the 1% to the 99% point of ``codes`` in ``steps`` steps, the other coordinate at
+    its median; decode and draw one row per axis, each step titled with notebook 05's verdict on where its point
+    lies (``latent.grade_points`` against ``train_codes``; it grades the point, not the picture). Returns the
+    walks, their grades and a printable count of the verdicts per walk."""
+    codes = torch.as_tensor(codes)
+    middle, low, high = codes.median(0).values, torch.quantile(codes, 0.01, dim=0), torch.quantile(codes, 0.99, dim=0)
+    walks = []
+    for axis in range(codes.shape[1]):
+        walk = middle.repeat(steps, 1)                                 # all at the middle...
+        walk[:, axis] = torch.linspace(low[axis], high[axis], steps)   # ...except along one coordinate
+        walks.append(walk)
+    spacing = latent.local_spacing(train_codes)
+    grades = [latent.grade_points(walk, train_codes, spacing)["grade"] for walk in walks]
+    title = ("Walking along each axis of the wardrobe (the other coordinate at its median)\nunder each step: where "
+             "its point lies (notebook 05's verdict), not how the picture looks: among = within 0.5 spacings of the "
+             "nearest training item, near = up to 1.5, FAR = farther")
+    axes = get_axes(axes, len(walks), steps, (1.3 * steps, 4.1), title)
     words = ("among items", "near items", "FAR from items")
-    for axis, walk in enumerate(walks):
-        titles = [f"z{axis + 1} = {v:+.1f}" for v in walk[:, axis]]
-        if grades is not None:
-            titles = [f"{t}\n{words[int(g)]}" for t, g in zip(titles, grades[axis])]
+    for axis, (walk, grade) in enumerate(zip(walks, grades)):
+        titles = [f"z{axis + 1} = {v:+.1f}\n{words[int(g)]}" for v, g in zip(walk[:, axis], grade)]
         image_row(model.decode(walk), titles, axes[axis])
         axes[axis, 0].set_ylabel(f"walk along z{axis + 1}", fontsize=9)
     plt.gcf().tight_layout()
-    return axes
+    counts = "\n".join(f"walk along z{a + 1}: " + ", ".join(f"{int((g == k).sum())} {w}" for k, w in enumerate(words))
+                       for a, g in enumerate(grades))
+    return walks, grades, counts
 
 
 def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
