@@ -39,18 +39,36 @@ def encode_decode_rows(images, codes, rebuilt, labels, axes=None):
     return axes
 
 
-def real_rebuilt_new(real, real_labels, rebuilt, new, new_titles, axes=None):
-    """Three rows: real items, their reconstructions, and new items (with their own titles)."""
+def pick_new(candidates, pair_kinds, n=10, per_kind=2):
+    """Up to ``n`` of ``candidates`` (indices into ``pair_kinds``, the two kinds of each pair), in order: one per pair
+    of kinds, each kind in at most ``per_kind`` of the picked pairs (so a row can end with empty slots)."""
+    uses, picked, seen = [0] * len(CLASS_NAMES), [], set()
+    for k in candidates:
+        kinds = tuple(sorted(pair_kinds[k]))
+        if len(picked) < n and kinds not in seen and all(uses[c] < per_kind for c in kinds):
+            picked.append(k)
+            seen.add(kinds)
+            for c in kinds:
+                uses[c] += 1
+    return picked
+
+
+def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axes=None):
+    """Three rows: real items, their reconstructions, and new items (titled by their two kinds and where their
+    midpoint hangs: ``new_places``, words of ``latent.VERDICT_GRADES``)."""
     n = max(len(real), len(new))
     axes = get_axes(axes, 3, n, figsize=(1.3 * n, 4.6))
+    titles = [f"{SHORT[a]}+{SHORT[b]}\n{place.split()[0]}" for (a, b), place in zip(new_kinds, new_places)]
     image_row(real, [CLASS_NAMES[int(c)] for c in real_labels], axes[0][:len(real)])
     image_row(rebuilt, ["rebuilt"] * len(rebuilt), axes[1][:len(rebuilt)])
-    image_row(new, new_titles, axes[2][:len(new)], fontsize=7)
+    image_row(new, titles, axes[2][:len(new)], fontsize=7)
     for row, count in ((0, len(real)), (1, len(rebuilt)), (2, len(new))):
         for ax in axes[row][count:]:
             ax.set_axis_off()
     for ax, label in zip((axes[0][0], axes[1][0], axes[2][0]), ["real", "reconstructed", "new"]):
         ax.set_ylabel(label, fontsize=10)
+    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom: halfway between two items of "
+                               "different kinds, at midpoints near real items or far from real items)")
     return axes
 
 
