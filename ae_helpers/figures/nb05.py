@@ -1,5 +1,5 @@
-"""Figures of notebook 05 (the latent space): class names on the map, an interpolation row, the same items
-rebuilt from 2 ... 32 numbers.
+"""Figures of notebook 05 (the latent space): class names on the map, the items drawn where they hang, section 3's
+new items, an interpolation row, the walk to the far corner, the same items rebuilt from 2 ... 32 numbers, PCA.
 
 Its statistics (who hangs next to whom) are in :mod:`ae_helpers.measures`.
 Convention: data first, ``axes=None`` creates a figure, the axes are returned.
@@ -7,9 +7,13 @@ Convention: data first, ``axes=None`` creates a figure, the axes are returned.
 
 from __future__ import annotations
 
+import math
+
+import matplotlib.pyplot as plt
 import torch
 
 from .. import plots
+from ..data import CLASS_NAMES
 from ..latent import ratio_text
 
 
@@ -54,3 +58,68 @@ def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):
                     [f"A: {label_a}\n(photo)"] + titles + [f"B: {label_b}\n(photo)"], size=1.7, fontsize=8,
                     suptitle=f"{label_a} -> {label_b}: {len(path)} decoded steps between the two photos, each titled "
                              "with its distance to the nearest training item and that item's class")
+
+
+def distance_text(distance) -> str:
+    """A latent distance with 3 decimals, rounded *up* like :func:`ratio_text`: 0.000 only for distance 0."""
+    return f"{math.ceil(float(distance) * 1000 - 1e-9) / 1000:.3f}"
+
+
+def items_map(images, codes, labels, names, n=150):
+    """The first ``n`` items drawn as framed thumbnails where they hang, each class's name at its middle."""
+    ax = plots.get_ax(None, figsize=(7, 6.6))
+    plots.image_scatter(images[:n], codes[:n], ax=ax, zoom=0.55, labels=labels[:n])
+    pad = 0.05 * (codes.max(0).values - codes.min(0).values)
+    ax.set_xlim(float(codes[:, 0].min() - pad[0]), float(codes[:, 0].max() + pad[0]))
+    ax.set_ylim(float(codes[:, 1].min() - pad[1]), float(codes[:, 1].max() + pad[1]))
+    ax.set_title(f"The same wardrobe: {n} of the items drawn where they live")
+    label_classes(ax, codes, labels, names)
+    return ax
+
+
+def new_items(items, z_new, nearest_images, nearest, grades):
+    """Section 3: Brian's items at the locations ``z_new`` (top row) and the training item nearest each (bottom
+    row, titled with its distance in spacings, its class and the short verdict ``grades[grade]``); every title sits
+    above its own image, no text over an image."""
+    fig, axes = plt.subplots(2, len(items), figsize=(2 * len(items), 6.4), layout="constrained")
+    plots.image_row(items, [f"Brian's item at\nz=({z[0]:.1f}, {z[1]:.1f})" for z in z_new], axes[0])
+    plots.image_row(nearest_images, [f"nearest training item:\na {n['class']},\nz is {ratio_text(n['ratio'])} "
+                                     f"spacings away:\n{grades[n['grade']]}" for n in nearest], axes[1])
+    fig.suptitle("Top: what Brian sews at random locations. Bottom: the training item nearest each location\n"
+                 "(graded by how far the location is from it, not by how alike the pictures are)")
+    return axes
+
+
+def show_path(model, explorer, x_test, y_test, label_a, label_b, grades, steps=6):
+    """Brian sews ``steps`` points z(t) = (1 - t) z_A + t z_B on the straight line between the most central test
+    items of two classes; the row is drawn. Returns i, j (the items), the decoded path and each step's nearest
+    real item's class."""
+    i, j = (central_item(explorer.test_codes, y_test, CLASS_NAMES.index(c)) for c in (label_a, label_b))
+    z_a, z_b = explorer.test_codes[[i, j]]
+    t = torch.linspace(0, 1, steps)[:, None]
+    z_path = (1 - t) * z_a + t * z_b
+    with torch.no_grad():
+        path = model.decode(z_path)
+    near = [explorer.find_nearest(*z.tolist()) for z in z_path]
+    interpolation_row(x_test[i], path, x_test[j], near, label_a, label_b, grades)
+    plt.tight_layout()
+    plt.show()
+    return i, j, path, [n["class"] for n in near]
+
+
+def walk_row(items, info, grades):
+    """The walk to the sliders' far corner: each step titled with its latent distance to the nearest training
+    item (3 decimals, rounded up), that distance in spacings and the short verdict."""
+    plots.image_row(items, [f"distance {distance_text(n['distance'])}\n= {ratio_text(n['ratio'])} spacings\n"
+                            f"({grades[n['grade']]})" for n in info], size=1.5,
+                    suptitle="Walking from the trousers to the sliders' far corner: the distance to the nearest "
+                             "training item\nmay dip while the walk crosses other clusters, then grows towards the "
+                             "corner (in spacings, a local unit, it may dip too)")
+
+
+def errors_vs_pca(ae_loss: dict, pca_loss: dict):
+    """:func:`plots.error_by_size`, its PCA line labelled by where PCA was fitted."""
+    ax = plots.error_by_size(ae_loss, pca_loss, title="More dimensions, better reconstructions")
+    ax.lines[0].set_label("PCA (linear), fitted on the training photos")
+    ax.legend()
+    return ax
