@@ -3,9 +3,11 @@
 * ``count_classes``      "Ankle boot ×7, Bag ×3": the classes among some items, most common first (also in 03)
 * ``ring_items``         black rings (a colour no kind uses) around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
+* ``first_usable``       which of the emptiest spots Section 4 takes: more than a faint ghost, not 'among real items'
 * ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
                          circle around it, titled with the kinds of the 10 items nearest the spot (and the nearest
-                         item, drawn on top, with the spacing around it dashed; legend and colour key below)
+                         item, drawn on top, with the spacing around it dashed and its 10 nearest items marked;
+                         legend and colour key below)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
 returned.
@@ -44,20 +46,33 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
     draw_pile(images, positions, angles, left, title="Before: a messy pile")
     ring_items(positions, chosen, left)
     image_scatter(images, codes, right, zoom=0.75, labels=labels)
+    for frame in right.artists:                  # thicker frames: the kinds' colours are easier to tell apart
+        frame.patch.set_linewidth(2.6)
     right.scatter(*codes[chosen].T, s=1300, facecolors="none", edgecolors="black", linewidths=1.8, zorder=5)
     right.set_title("After: the organised wardrobe (each item at its 2 coordinates)")
     right.set_xlabel("z1")
     right.set_ylabel("z2")
-    right.legend(handles=[Patch(edgecolor=CLASS_COLORS[c], facecolor="none", label=name)
+    right.legend(handles=[Patch(edgecolor=CLASS_COLORS[c], facecolor="none", linewidth=2.6, label=name)
                           for c, name in enumerate(CLASS_NAMES)], fontsize=8, loc="upper left",
                  bbox_to_anchor=(1.01, 1), borderaxespad=0)   # outside: items hang everywhere
     plt.gcf().tight_layout()
     return axes
 
 
+@torch.no_grad()
+def first_usable(model, spots, verdicts, images, ink_share=0.5) -> int:
+    """The index of the first (emptiest) of ``spots`` where ``model`` sews at least ``ink_share`` of the ink of a
+    typical (median) one of ``images`` (more than a faint ghost) and whose verdict (``latent.grade_points``) is not
+    'among real items'."""
+    ink = model.decode(spots).flatten(1).mean(1)
+    enough = ink_share * torch.as_tensor(images).flatten(1).mean(1).median()
+    return int(((ink >= enough) & (verdicts["grade"] >= 1)).nonzero()[0])
+
+
 def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle;
-    ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick).
+    ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick)
+    and rings that item's 10 nearest items, the ones the dashed circle holds.
     No class names are written on the maps (one could sit on the star): colour keys instead."""
     codes, labels = torch.as_tensor(codes), torch.as_tensor(labels)
     axes = get_axes(axes, 1, 2, (15, 6.5))
@@ -80,8 +95,12 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
         item, spacing = torch.as_tensor(nearest[0]), float(nearest[1])
         handles.append(zoom.add_patch(Circle(item.tolist(), spacing, fill=False, color="black", linestyle="--",
                                              linewidth=1.5, zorder=7, label="spacing around the nearest item")))
-        handles += zoom.plot(*item.tolist(), marker="o", markersize=8, markerfacecolor="white", linestyle="none",
-                             markeredgecolor="black", markeredgewidth=2, zorder=8, label="nearest item")
+        handles += zoom.plot(*item.tolist(), marker="o", markersize=4, markerfacecolor="white", linestyle="none",
+                             markeredgecolor="black", markeredgewidth=1.5, zorder=8, label="nearest item")
+        ten = (codes - item).norm(dim=1).argsort()[1:11]                  # its 10 nearest (0 is itself)
+        handles += zoom.plot(*codes[ten].T.tolist(), marker="o", markersize=7, markerfacecolor="none",
+                             linestyle="none", markeredgecolor="black", markeredgewidth=1, zorder=8,
+                             label="its 10 nearest items")
         r = max(r, 1.2 * (gap + spacing))
     inside = ((codes - torch.as_tensor(spot)).abs() <= r).all(dim=1)      # the kinds seen in the close-up
     handles += [Patch(color=CLASS_COLORS[c], label=CLASS_NAMES[c]) for c in labels[inside].unique().tolist()]
