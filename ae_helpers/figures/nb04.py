@@ -109,16 +109,17 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
     low = int(smooth.argmin())
     zoom.plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
     zoom.plot(ends, smooth, color="C1", linewidth=2.5,
-              label=f"{window}-epoch moving average (the {window} epochs ending there)")
+              label=f"{window}-epoch moving average (plotted at the window's end)")
     zoom.scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
-    zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}, {smooth[low]:.4f}", (ends[low], smooth[low]),
+    zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}\n(plotted at {low + window}), {smooth[low]:.4f}",
+                  (ends[low], smooth[low]),
                      xytext=(-60, 60), textcoords="offset points", arrowprops={"arrowstyle": "->"})
     zoom.annotate(f"last {window}: {smooth[-1]:.4f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
                      textcoords="offset points", arrowprops={"arrowstyle": "->"})
     zoom.set_ylim(smooth[low] * 0.9, smooth[low] * 1.35)
     zoom.legend(loc="upper right")
-    zoom.set_title(f"Validation only, zoomed: its {window}-epoch average ends {rise:+.0%} above its lowest\n"
-                      "(single epochs jump up and down around it; the gap to training, left, is the clearer sign)",
+    zoom.set_title(f"Validation only, zoomed: its {window}-epoch average ends {rise:+.1%} above its lowest\n"
+                      "(no longer improving while training goes on: the sign; the gap, left, shows memorising)",
                       fontsize=10)
     for ax in axes[0]:
         ax.set_xlabel("epoch")
