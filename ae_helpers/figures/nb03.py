@@ -4,6 +4,7 @@
 * ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
 * ``copies_figure``         originals and their reconstructions, with each copy's error
 * ``class_error_bars``      mean reconstruction error per class, easiest to hardest
+* ``ranking_text``          that ranking as text, with its chains of ties
 * ``variety_figure``        each class's average image, and variety against error
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
 * ``distance_histograms``   how far new images are from their nearest real photo
@@ -98,6 +99,25 @@ def class_error_bars(class_error, overall, ax=None):
     return ax
 
 
+def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
+    """Each class's value, smallest first; the chains of classes each within ``tie`` of the next; the largest over
+    the smallest; the ``n_easy`` smallest and ``n_hard`` largest, each with the classes outside them it is tied with."""
+    order = [int(c) for c in np.argsort(values)]
+    chains = [[order[0]]]
+    for a, b in zip(order, order[1:]):
+        chains[-1].append(b) if values[b] - values[a] < tie else chains.append([b])
+    chain_of = {c: chain for chain in chains for c in chain}
+
+    def named(picked):                                  # each name, with the classes outside ``picked`` it ties
+        others = {c: [names[o] for o in chain_of[c] if o not in picked] for c in picked}
+        return ", ".join(names[c] + (f" (tied with {', '.join(others[c])})" if others[c] else "") for c in picked)
+    return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
+                      f"ties (chains, each within {tie} of the next; their order can change from run to run): "
+                      + ("; ".join(" ~ ".join(names[c] for c in t) for t in chains if len(t) > 1) or "none"),
+                      f"the hardest class's error is {max(values) / min(values):.1f} times the easiest's; "
+                      f"easiest: {named(order[:n_easy])}; hardest: {named(order[-n_hard:])}"])
+
+
 def variety_figure(class_mean, class_variety, class_error, fig=None):
     """Top: each class's average image (easiest to hardest); bottom: variety against reconstruction error."""
     fig = fig or plt.figure(figsize=(13, 4.2))
@@ -163,10 +183,10 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
     fig = fig or plt.figure(figsize=(14, 6))
     grid = fig.add_gridspec(2 * len(sets), 5 + n_show, wspace=0.1, hspace=0.35)
     ax_map = fig.add_subplot(grid[:, :4])
-    latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False,
+    latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, names=False,   # names: crowded here
                    title="near the data (black), far outside (red)")
     for r, (name, (points, images, dists, nearest)) in enumerate(sets.items()):
-        ax_map.scatter(*points.T, s=8, color=["black", "red"][r])
+        ax_map.scatter(*points.T, s=2, alpha=0.5, color=["black", "red"][r])     # small: the real items show through
         show = torch.linspace(0, len(points) - 1, n_show).long()
         for k, (row, label) in enumerate([(images[show], f"new, {name}"), (gallery[nearest[show]], "nearest real")]):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
