@@ -43,7 +43,7 @@ class Encoder(nn.Sequential):
 class Decoder(nn.Sequential):
     """Latent code z (N, latent_dim) -> image x' (N, 1, 28, 28) with pixels in [0, 1]: Brian sews the item.
 
-    The encoder's layers in reverse; ``hidden`` as for the ``Encoder`` (its layers run 128 -> 256).
+    The encoder's layers in reverse: ``hidden`` as for the ``Encoder`` (784 -> 256 -> 128), here run 128 -> 256 -> 784.
     """
 
     def __init__(self, latent_dim: int = 2, hidden=HIDDEN):
