@@ -1,4 +1,5 @@
-"""Figures of notebook 06 (applications): repairs, anomaly scores, compression, random draws.
+"""Figures of notebook 06 (applications): repairs, anomaly scores, compression, random draws; and two small
+helpers its core calls in one line (a random square mask, the pairwise ROC AUC), shown in its Going deeper.
 
 Its statistics (ROC curve, the draws' reach, mix and holes) are in :mod:`ae_helpers.measures`.
 Plotting convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
@@ -12,6 +13,22 @@ import torch
 from ..data import CLASS_NAMES
 from ..measures import RADIUS_95, per_image_mse, roc_curve
 from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
+
+
+def square_mask(n, square=10, generator=None):
+    """One ``square`` x ``square`` patch per image, at a random place: True inside it, shape (n, 1, 28, 28)."""
+    top = torch.randint(0, 28 - square + 1, (n, 1), generator=generator)
+    left = torch.randint(0, 28 - square + 1, (n, 1), generator=generator)
+    pos = torch.arange(28)
+    rows = (pos >= top) & (pos < top + square)                  # (n, 28): rows inside the square
+    cols = (pos >= left) & (pos < left + square)                # (n, 28): columns inside the square
+    return (rows[:, :, None] & cols[:, None, :])[:, None]       # (n, 1, 28, 28)
+
+
+def roc_auc(normal_scores, outlier_scores):
+    """P(a random outlier (anomaly) scores higher than a random normal item), ties count half: every pair."""
+    a, n = outlier_scores[:, None].double(), normal_scores[None, :].double()
+    return ((a > n).double().mean() + 0.5 * (a == n).double().mean()).item()
 
 
 def labelled_rows(rows: dict, titles: dict | None = None, suptitle=None, size=1.25, axes=None):
@@ -39,30 +56,27 @@ def repair_rows(damaged, repaired, clean, labels, axes=None):
 
 
 def anomaly_figure(scores, labels, held_out, threshold, axes=None):
-    """Three panels: score histograms (held-out kind vs the rest), mean score per kind, the ROC curve."""
-    axes = get_axes(axes, 1, 3, (16, 4.3))
-    left, middle, right = axes[0]
+    """Two panels: score histograms (held-out kind vs the rest), the ROC curve."""
+    axes = get_axes(axes, 1, 2, (13, 4.3))
+    left, right = axes[0]
     odd = labels == held_out
     name, colour = CLASS_NAMES[held_out], CLASS_COLORS[held_out]
     top = scores.quantile(0.995).item()                     # the axis ends here: the highest 0.5% lie beyond
     bins = torch.linspace(0, top, 60).numpy()
     beyond = int((scores > top).sum())
-    left.hist(scores[~odd].numpy(), bins=bins, density=True, alpha=0.6, color="0.45",
-              label=f"seen kinds (9 classes, {int((~odd).sum()):,} items)")
-    left.hist(scores[odd].numpy(), bins=bins, density=True, alpha=0.6, color=colour,
-              label=f"{name} (never seen, {int(odd.sum()):,} items)")
+    for group, colour_, label in ((~odd, "0.45", f"seen kinds (9 classes, {int((~odd).sum()):,} items)"),
+                                  (odd, colour, f"{name} (never seen, {int(odd.sum()):,} items)")):
+        values = scores[group].numpy()              # each hump: area 1 over ALL its items, those off the edge too
+        width = bins[1] - bins[0]
+        left.hist(values, bins=bins, weights=[1 / (width * len(values))] * len(values), alpha=0.6, color=colour_,
+                  label=label)
     left.axvline(threshold, color="red", linestyle="--", label=f"threshold {threshold:.3f}")
     cut = (f"\n({beyond} items above {top:.3f} lie off the right edge: {int((scores[odd] > top).sum())} "
            f"{name.lower()}s)" if beyond else "")
     left.set(xlabel="reconstruction error (MSE per pixel) = anomaly score",
-             ylabel="density (each area = 1, not counts)", title="Test items: how badly each comes back" + cut)
+             ylabel="density (area 1 per hump, with the items off the edge)",
+             title="Test items: how badly each comes back" + cut)
     left.legend()
-
-    middle.barh(range(10), [scores[labels == c].mean().item() for c in range(10)], color=CLASS_COLORS)
-    middle.set_yticks(range(10), CLASS_NAMES)
-    middle.invert_yaxis()
-    middle.axvline(threshold, color="red", linestyle="--")
-    middle.set(xlabel="mean anomaly score", title="Mean score per kind of clothing")
 
     fpr, tpr = roc_curve(scores[~odd], scores[odd])
     right.plot(fpr.numpy(), tpr.numpy(), color=colour, label="reconstruction error as score")
@@ -91,7 +105,8 @@ def auc_bars(aucs: dict, seen: dict | None = None, ax=None):
     ax.set_yticks(range(len(ranked)), [k for k, _ in ranked])
     ax.invert_yaxis()
     ax.axvline(0.5, color="0.5", linestyle=":", label="0.5: no better than chance; below: ranked MORE normal")
-    ax.set(xlim=(0, 1.08), xlabel="ROC AUC (1 = always caught, 0.5 = chance, below 0.5 = ranked as more normal)",
+    ax.set(xlim=(0, 1.08), xlabel="ROC AUC (1 = some threshold separates them perfectly, 0.5 = chance,\n"
+                                  "below 0.5 = ranked as more normal)",
            title="Which kind, held out, is easy to catch?")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
     ax.figure.tight_layout()
