@@ -6,7 +6,8 @@
 * ``first_usable``       which of the emptiest spots Section 4 takes: more than a faint ghost, not 'among real items'
 * ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
                          circle around it, titled with the kinds of the 10 items nearest the spot (and the nearest
-                         item, drawn on top, with the spacing around it dashed and its 10 nearest items marked;
+                         item, drawn on top, with the spacing around it dashed and its 10 nearest items ringed,
+                         which the title says are another set;
                          legend and colour key below)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
@@ -86,7 +87,9 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     near10 = (codes - torch.as_tensor(spot)).norm(dim=1).argsort()[:10]
     latent_scatter(codes, labels, zoom, s=12, alpha=0.8, names=False, legend=False,
                    title=f"Close-up: nothing hangs inside the red circle\nthe 10 items nearest the spot: "
-                         f"{count_classes(labels[near10])}")
+                         f"{count_classes(labels[near10])}"
+                         + ("\n(black rings: the nearest item's 10 nearest, another set)" if nearest is not None
+                            else ""))
     handles = [zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2, zorder=7,
                                      label="empty circle"))]
     zoom.plot(*spot, **star, zorder=9)
