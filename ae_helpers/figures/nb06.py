@@ -64,7 +64,7 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None):
     top = scores.quantile(0.995).item()                     # the axis ends here: the highest 0.5% lie beyond
     bins = torch.linspace(0, top, 60).numpy()
     beyond = int((scores > top).sum())
-    for group, colour_, label in ((~odd, "0.45", f"seen kinds (9 classes, {int((~odd).sum()):,} items)"),
+    for group, colour_, label in ((~odd, "0.45", f"the other kinds (9, seen in training, {int((~odd).sum()):,} items)"),
                                   (odd, colour, f"{name} (never seen, {int(odd.sum()):,} items)")):
         values = scores[group].numpy()              # each hump: area 1 over ALL its items, those off the edge too
         width = bins[1] - bins[0]
@@ -98,14 +98,14 @@ def auc_bars(aucs: dict, seen: dict | None = None, ax=None):
     ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked],
             label="held out (never seen)")
     for i, (_, a) in enumerate(ranked):
-        ax.text(a + 0.01, i, f"{a:.2f}", va="center", fontsize=9)
+        ax.text(a + 0.01, i, f"{a:.3f}", va="center", fontsize=9)
     if seen is not None:
         ax.scatter([seen[k] for k, _ in ranked], range(len(ranked)), marker="|", s=250, color="black", zorder=3,
                    label="control: the same recipe, every kind seen")
     ax.set_yticks(range(len(ranked)), [k for k, _ in ranked])
     ax.invert_yaxis()
     ax.axvline(0.5, color="0.5", linestyle=":", label="0.5: no better than chance; below: ranked MORE normal")
-    ax.set(xlim=(0, 1.08), xlabel="ROC AUC (1 = some threshold separates them perfectly, 0.5 = chance,\n"
+    ax.set(xlim=(0, 1.1), xlabel="ROC AUC (1 = some threshold separates them perfectly, 0.5 = chance,\n"
                                   "below 0.5 = ranked as more normal)",
            title="Which kind, held out, is easy to catch?")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
