@@ -10,8 +10,6 @@ from .. import latent, measures
 from ..data import CLASS_NAMES
 from ..plots import get_axes, image_row
 
-SHORT = [name.split("/")[0].replace("Ankle boot", "Boot") for name in CLASS_NAMES]
-
 
 def encode_decode_rows(images, codes, rebuilt, labels, axes=None):
     """One row per item: the photo x, an arrow with its code z (encoder / decoder), the rebuilt x'."""
@@ -57,8 +55,9 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axe
     """Three rows: real items, their reconstructions, and new items (titled by their two kinds and where their
     midpoint hangs: ``new_places``, words of ``latent.VERDICT_GRADES``)."""
     n = max(len(real), len(new))
-    axes = get_axes(axes, 3, n, figsize=(1.3 * n, 4.6))
-    titles = [f"{SHORT[a]}+{SHORT[b]}\n{place.split()[0]}" for (a, b), place in zip(new_kinds, new_places)]
+    axes = get_axes(axes, 3, n, figsize=(1.3 * n, 4.9))
+    titles = [f"{CLASS_NAMES[a]} +\n{CLASS_NAMES[b]}\n{place.split()[0]}"       # full names: two lines
+              for (a, b), place in zip(new_kinds, new_places)]
     image_row(real, [CLASS_NAMES[int(c)] for c in real_labels], axes[0][:len(real)])
     image_row(rebuilt, ["rebuilt"] * len(rebuilt), axes[1][:len(rebuilt)])
     image_row(new, titles, axes[2][:len(new)], fontsize=7)
