@@ -100,22 +100,22 @@ def class_error_bars(class_error, overall, ax=None):
 
 
 def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
-    """Each class's value, smallest first; the chains of classes each within ``tie`` of the next; the largest over
-    the smallest; the ``n_easy`` smallest and ``n_hard`` largest, each with the classes outside them it is tied with."""
+    """Each class's value, smallest first; the neighbours in that ranking within ``tie`` of each other; the largest
+    over the smallest; the ``n_easy`` smallest and ``n_hard`` largest, and whether each group ties with the next."""
     order = [int(c) for c in np.argsort(values)]
-    chains = [[order[0]]]
-    for a, b in zip(order, order[1:]):
-        chains[-1].append(b) if values[b] - values[a] < tie else chains.append([b])
-    chain_of = {c: chain for chain in chains for c in chain}
+    pairs = [(a, b) for a, b in zip(order, order[1:]) if values[b] - values[a] < tie]
 
-    def named(picked):                                  # each name, with the classes outside ``picked`` it ties
-        others = {c: [names[o] for o in chain_of[c] if o not in picked] for c in picked}
-        return ", ".join(names[c] + (f" (tied with {', '.join(others[c])})" if others[c] else "") for c in picked)
+    def group(picked, outer):                            # the names; does the innermost tie with the next outside?
+        inner = picked[-1] if order.index(outer) > order.index(picked[-1]) else picked[0]
+        gap = abs(values[outer] - values[inner])
+        tied = f" ({names[inner]} and the next, {names[outer]}, {gap:.4f} apart: a tie)" if gap < tie else ""
+        return ", ".join(names[c] for c in picked) + tied
     return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
-                      f"ties (chains, each within {tie} of the next; their order can change from run to run): "
-                      + ("; ".join(" ~ ".join(names[c] for c in t) for t in chains if len(t) > 1) or "none"),
+                      f"ties (neighbours in this ranking less than {tie} apart; their order can change from run "
+                      "to run): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b in pairs) or "none"),
                       f"the hardest class's error is {max(values) / min(values):.1f} times the easiest's; "
-                      f"easiest: {named(order[:n_easy])}; hardest: {named(order[-n_hard:])}"])
+                      f"easiest: {group(order[:n_easy], order[n_easy])}; "
+                      f"hardest: {group(order[-n_hard:], order[-n_hard - 1])}"])
 
 
 def variety_figure(class_mean, class_variety, class_error, fig=None):
