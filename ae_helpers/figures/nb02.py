@@ -6,7 +6,7 @@
 * ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe, with each step's verdict
 * ``axis_ends``           photos from the lowest and the highest 5% of each axis, each kind about as often as there
 * ``print_axis_table``    ``measures.axis_table`` printed: how each axis goes with ink, height and width, and
-                          which classes crowd its ends
+                          which classes are commonest at its ends
 * ``describe_axes``       that table in words (printed, so it always matches the student's own model)
 * ``purity_bars``         ``measures.neighbour_purity`` as a bar chart
 
@@ -129,7 +129,7 @@ def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
 
 
 def print_axis_table(table) -> None:
-    """``measures.axis_table`` as a table: the correlations, then the classes crowding each end of each axis."""
+    """``measures.axis_table`` as a table: the correlations, then the commonest classes at each end of each axis."""
     print(f"{'correlation with':<12}" + "".join(f"{f'z{a + 1}':>7}" for a in range(len(table['low']))))
     for name, values in table["corr"].items():
         print(f"{name:<12}" + "".join(f"{v:>+7.2f}" for v in values))
@@ -140,16 +140,22 @@ def print_axis_table(table) -> None:
             print(f"{'' if end == 'high' else chr(10)}z{a + 1} {end + 'est':<7} {pct}: {kinds}")
 
 
+def _end_words(kinds, crowded=0.5) -> str:
+    """An end's kinds in words: "crowded by X (67%)" only when one kind holds more than ``crowded``, else mixed."""
+    if kinds[0][1] > crowded:
+        return f"crowded by {kinds[0][0]} ({kinds[0][1]:.0%})"
+    return "mixed: " + ", ".join(f"{k} {s:.0%}" for k, s in kinds)
+
+
 def describe_axes(table) -> str:
-    """The table in words: which classes crowd each end of each axis, and which property it follows most."""
+    """The table in words: which classes lead each end of each axis, and which property it follows most."""
     lines = []
     for a in range(len(table["low"])):
         name, c = strongest_property(table, a)
         more = _COMPARATIVES[name][c < 0]
-        lines.append(f"z{a + 1}: its low end is crowded by {table['low'][a][0][0]} "
-                     f"({table['low'][a][0][1]:.0%} of the lowest {table['share']:.0%}), its high end by "
-                     f"{table['high'][a][0][0]} ({table['high'][a][0][1]:.0%}). Of the three properties it goes "
-                     f"most with {name} (correlation {c:+.2f}): the larger z{a + 1}, {more}, "
+        lines.append(f"z{a + 1} (the {table['share']:.0%} of photos at each end): its low end is "
+                     f"{_end_words(table['low'][a])}, its high end {_end_words(table['high'][a])}. Of the three "
+                     f"properties it goes most with {name} (correlation {c:+.2f}): the larger z{a + 1}, {more}, "
                      "on average.")
     return "\n".join(lines)
 
