@@ -69,9 +69,13 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
     fig = plt.figure(figsize=(13, 4.6))
     layout = fig.add_gridspec(2, 9, wspace=0.1)
     ax = fig.add_subplot(layout[:, :4])
-    plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, legend=False, title=title)
+    plots.latent_scatter(codes, labels, ax=ax, s=1, alpha=0.3, names=False, title=title)
+    key = ax.legend(markerscale=12, fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+                    framealpha=0.85)   # class names below the map, so that no cross or number overprints them
+    for handle in getattr(key, "legend_handles", None) or key.legendHandles:
+        handle.set_alpha(1)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
-    ax.scatter(*spots.T, marker="x", color="black", s=60, zorder=7)     # above the class names (zorder 6)
+    ax.scatter(*spots.T, marker="x", color="black", s=60, zorder=7)
     if outline is not None:
         outline = torch.as_tensor(outline).float()
         angle = torch.linspace(0, 2 * torch.pi, 200)
@@ -92,9 +96,9 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
 
 
 def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes=None):
-    """Training and validation loss per epoch (log scale), and validation alone, zoomed, with ``smooth`` (its
-    average over every 10 epochs in a row, as the notebook computes it); ``rise``: how far the last 10 epochs'
-    average ends above the lowest such average (as the notebook computes and prints it)."""
+    """Training and validation loss per epoch (log scale, said on its axis), and validation alone, zoomed, with
+    ``smooth`` (its average over every 10 epochs in a row, as the notebook computes it); ``rise``: how far the last
+    10 epochs' average ends above the lowest such average (as the notebook computes and prints it)."""
     val, tr, smooth = np.asarray(val_loss), np.asarray(train_loss), np.asarray(smooth)
     epochs, window = np.arange(1, len(val) + 1), len(val) - len(smooth) + 1
     axes = plots.get_axes(axes, 1, 2, (12, 3.8))
@@ -102,6 +106,7 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
     both.plot(epochs, tr, label=f"training ({n_items} images, memorised)")
     both.plot(epochs, val, label="validation (unseen images)", linestyle="--")
     both.set_yscale("log")
+    both.set_ylabel("MSE per pixel (log scale)")
     both.set_title(f"Training ends {val[-window:].mean() / tr[-window:].mean():.0f}x below validation "
                    f"(last {window} epochs)")
     both.legend()
@@ -111,10 +116,10 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
     zoom.plot(ends, smooth, color="C1", linewidth=2.5,
               label=f"{window}-epoch moving average (plotted at the window's end)")
     zoom.scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
-    zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}\n(plotted at {low + window}), {smooth[low]:.4f}",
+    zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}\n(plotted at {low + window}), {smooth[low]:.5f}",
                   (ends[low], smooth[low]),
                      xytext=(-60, 60), textcoords="offset points", arrowprops={"arrowstyle": "->"})
-    zoom.annotate(f"last {window}: {smooth[-1]:.4f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
+    zoom.annotate(f"last {window}: {smooth[-1]:.5f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
                      textcoords="offset points", arrowprops={"arrowstyle": "->"})
     zoom.set_ylim(smooth[low] * 0.9, smooth[low] * 1.35)
     zoom.legend(loc="upper right")
@@ -123,7 +128,7 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
                       fontsize=10)
     for ax in axes[0]:
         ax.set_xlabel("epoch")
-        ax.set_ylabel("MSE per pixel")
+    zoom.set_ylabel("MSE per pixel")
     both.figure.tight_layout()
     return axes
 
