@@ -10,8 +10,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+import torch.nn.functional as F
 
-from .. import plots
+from .. import latent, plots
 from ..measures import per_image_mse
 
 
@@ -23,6 +24,23 @@ def photocopies(original, copies: dict, grades: dict, axes=None):
     plots.image_row(torch.cat([original, *copies.values()]), titles, axes[0])
     axes[0, 0].figure.tight_layout()
     return axes
+
+
+def spoiled_copies(original):
+    """Section 2's photocopies of ``original``: exact, blurred (a 5x5 binomial blur), shifted 2 px right, noisy
+    (typical size 0.1, clamped to [0, 1]) and faded (x0.6); and each one's (MSE, BCE), both per pixel."""
+    gauss = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
+    kernel = (gauss[:, None] * gauss[None, :]) / gauss.sum() ** 2          # weights sum to 1
+    copies = {
+        "exact copy": original.clone(),
+        "blurred": F.conv2d(original, kernel.view(1, 1, 5, 5), padding=2),
+        "shifted 2 px right": torch.roll(original, shifts=2, dims=3),
+        "noisy": (original + 0.1 * torch.randn(original.shape)).clamp(0, 1),
+        "faded (low toner, x0.6)": original * 0.6,
+    }
+    costs = {name: (F.mse_loss(c, original).item(), F.binary_cross_entropy(c, original).item())
+             for name, c in copies.items()}
+    return copies, costs
 
 
 def pixel_curves(x_pixel: float, x_hat_values, bce_curve, mse_curve, ax=None):
@@ -164,6 +182,25 @@ def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
     fig.suptitle(f"{len(items)} neighbours in the wardrobe; titles: average MSE of that image to all "
                  f"{len(items)} (lower is better)")
     return ax
+
+
+def shirt_neighbours(model, images, codes, anchor, k: int = 16):
+    """The ``k`` images whose codes lie closest to ``anchor``'s (it first, itself included), their pixel average and
+    the decoder's copy of the anchor, each image's average MSE to all ``k``; drawn with :func:`average_vs_items`.
+    Returns (neighbours, items, average, sewn, score_each, score_average, score_sewn)."""
+    near = latent.nearest(codes[anchor:anchor + 1], codes, k=k)[0]
+    near = torch.cat([anchor[None], near[near != anchor]])[:k]
+    items = images[near]
+    average = items.mean(0, keepdim=True)
+    with torch.no_grad():
+        sewn = model.decode(codes[anchor:anchor + 1])
+
+    def score(candidate):
+        return ((items - candidate) ** 2).mean().item()
+
+    score_each = [score(items[i:i + 1]) for i in range(len(items))]
+    average_vs_items(items, score_each, average, score(average), sewn, score(sewn))
+    return near, items, average, sewn, score_each, score(average), score(sewn)
 
 
 def sharpness_hist(sharp_original, sharp_rebuilt, ax=None):
