@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..data import CLASS_NAMES
+from ..figures.nb06 import roc_auc
 from ..settings import quick_or
 from .core import Exercise, Mistake, call, number, real_images, shape_of, shared_model
 
@@ -82,12 +83,6 @@ def _check_threshold(fn):
     return "flags 5% (and 10%) of the normal items of 2,000 real test scores, using the normal items only"
 
 
-def _auc(normal, anomalous) -> float:
-    """P(a random anomaly scores higher than a random normal item), ties half."""
-    a, n = anomalous[:, None], normal[None, :]
-    return ((a > n).double().mean() + 0.5 * (a == n).double().mean()).item()
-
-
 def _class_index(value) -> int:
     if isinstance(value, str) and value in CLASS_NAMES:
         return CLASS_NAMES.index(value)
@@ -109,13 +104,13 @@ def _check_held_out(detector, held_out=None, auc=None):
     with torch.no_grad():
         scores = torch.cat([((detector(b) - b) ** 2).flatten(1).mean(1) for b in x.split(1000)])
     mine = y == c
-    ref = _auc(scores[~mine], scores[mine])
+    ref = roc_auc(scores[~mine], scores[mine])
     bag = y == CLASS_NAMES.index("Bag")
     if abs(auc_got - ref) > 2e-3:
         if abs(auc_got - (1 - ref)) < 2e-3:
             raise Mistake(f"your AUC {auc_got:.3f} is 1 minus the right one ({ref:.3f}): the normal items' scores "
                           "go first, the anomalies' second: roc_auc(scores[~is_mine], scores[is_mine])")
-        if abs(auc_got - _auc(scores[~bag], scores[bag])) < 2e-3:
+        if abs(auc_got - roc_auc(scores[~bag], scores[bag])) < 2e-3:
             raise Mistake(f"that is the AUC for bags: mark the items of {CLASS_NAMES[c]} as the anomalies")
         raise Mistake(f"your AUC {auc_got:.3f} is not the AUC of this detector's scores on x_test for "
                       f"{CLASS_NAMES[c]} ({ref:.3f})")

@@ -1,13 +1,11 @@
-"""Figures of notebook 05 (the latent space): class names on the map, the items drawn where they hang, section 3's
-new items, an interpolation row, the walk to the far corner, the same items rebuilt from 2 ... 32 numbers, PCA.
+"""Figures of notebook 05 (the latent space): the items drawn where they hang, section 3's new items, an
+interpolation row, the walk to the far corner, the same items rebuilt from 2 ... 32 numbers, PCA.
 
 Its statistics (who hangs next to whom) are in :mod:`ae_helpers.measures`.
 Convention: data first, ``axes=None`` creates a figure, the axes are returned.
 """
 
 from __future__ import annotations
-
-import math
 
 import matplotlib.pyplot as plt
 import torch
@@ -30,18 +28,6 @@ def rebuilt_by_size(originals, rows: dict, classes=None, axes=None):
     return axes
 
 
-def label_classes(ax, codes, labels, names):
-    """Each class's name written at the median of its items' ``codes`` on ``ax`` (so frames need no colour key)."""
-    codes, labels = codes.detach().cpu(), labels.detach().cpu()
-    for k, name in enumerate(names):
-        members = codes[labels == k]
-        if len(members):
-            x, y = members.median(0).values.tolist()
-            ax.text(x, y, name, ha="center", va="center", fontsize=9, weight="bold", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
-    return ax
-
-
 def central_item(codes, labels, class_index: int) -> int:
     """The index of the item of class ``class_index`` nearest the middle (median) of its class's ``codes``."""
     members = (labels == class_index).nonzero()[:, 0]
@@ -62,10 +48,10 @@ def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):
 
 def distance_text(distance) -> str:
     """A latent distance with 3 decimals, rounded *up* like :func:`ratio_text`: 0.000 only for distance 0."""
-    return f"{math.ceil(float(distance) * 1000 - 1e-9) / 1000:.3f}"
+    return ratio_text(distance, decimals=3)
 
 
-def items_map(images, codes, labels, names, n=150):
+def items_map(images, codes, labels, n=150):
     """The first ``n`` items drawn as framed thumbnails where they hang, each class's name at its middle."""
     ax = plots.get_ax(None, figsize=(7, 6.6))
     plots.image_scatter(images[:n], codes[:n], ax=ax, zoom=0.55, labels=labels[:n])
@@ -73,7 +59,7 @@ def items_map(images, codes, labels, names, n=150):
     ax.set_xlim(float(codes[:, 0].min() - pad[0]), float(codes[:, 0].max() + pad[0]))
     ax.set_ylim(float(codes[:, 1].min() - pad[1]), float(codes[:, 1].max() + pad[1]))
     ax.set_title(f"The same wardrobe: {n} of the items drawn where they live")
-    label_classes(ax, codes, labels, names)
+    plots.class_labels(codes, labels, ax)
     return ax
 
 

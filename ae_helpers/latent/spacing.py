@@ -100,10 +100,11 @@ def verdict_grade(distance: float, spacing: float) -> int:
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
 
 
-def ratio_text(ratio) -> str:
-    """A distance in spacings with 2 decimals, rounded *up*, so that the printed number never crosses a grade's
-    limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "among real items")."""
-    return f"{math.ceil(float(ratio) * 100 - 1e-9) / 100:.2f}"
+def ratio_text(ratio, decimals: int = 2) -> str:
+    """A distance in spacings with ``decimals`` (2) decimals, rounded *up*, so that the printed number never crosses
+    a grade's limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "among real items")."""
+    scale = 10 ** decimals
+    return f"{math.ceil(float(ratio) * scale - 1e-9) / scale:.{decimals}f}"
 
 
 def verdict(distance: float, spacing: float) -> str:
