@@ -182,15 +182,6 @@ def grade_counts(grades) -> list[int]:
     return [list(grades).count(grade) for grade in range(len(latent.VERDICT_GRADES))]
 
 
-def roc_curve(normal_scores, anomaly_scores) -> tuple[torch.Tensor, torch.Tensor]:
-    """False- and true-positive rates (fpr, tpr) as the threshold falls through every score."""
-    steps = torch.cat([torch.tensor([float("inf")]), torch.cat([normal_scores, anomaly_scores]).sort(
-        descending=True).values])
-    caught = torch.searchsorted(anomaly_scores.sort().values, steps, side="left")
-    flagged = torch.searchsorted(normal_scores.sort().values, steps, side="left")
-    return 1 - flagged / len(normal_scores), 1 - caught / len(anomaly_scores)
-
-
 #: 95 % of the draws of a 2D standard normal fall inside this radius (sqrt of the chi-square(2) 95 % point).
 RADIUS_95 = (-2 * torch.log(torch.tensor(0.05))).sqrt().item()
 

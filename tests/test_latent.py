@@ -264,6 +264,20 @@ def test_first_of_each_class_and_pick_items():
     assert torch.equal(picked, latent.pick_items(y, per_class=1, seed=3))
 
 
+def test_central_item_is_a_real_member_nearest_the_class_median():
+    angle = torch.arange(12) * (2 * math.pi / 12)
+    ring = torch.stack([angle.cos(), angle.sin()], 1) * torch.tensor([1.0, 2.0])   # class 0: a ring, median in the hole
+    codes = torch.cat([ring, torch.tensor([[0.1, 0.0], [5.0, 5.0], [6.0, 5.0], [5.2, 5.1]])])
+    labels = torch.tensor([0] * 12 + [1, 2, 2, 2])
+    i = latent.central_item(codes, labels, 0)
+    assert labels[i] == 0                                    # never class 1's item that sits in the ring's hole
+    middle = ring.median(0).values
+    assert (ring[i] - middle).norm() == (ring - middle).norm(dim=1).min()
+    assert latent.central_item(codes, labels, 2) == 15       # (5.2, 5.1) lies nearest the median (5.2, 5.0)
+    with pytest.raises(ValueError, match="no item of class 3"):
+        latent.central_item(codes, labels, 3)
+
+
 def test_extent_interpolate_and_emptiest_spots():
     codes = torch.tensor([[0.0, 0.0], [1.0, 2.0], [0.5, 1.0]])
     assert latent.extent(codes, margin=0.1) == pytest.approx((-0.1, 1.1, -0.2, 2.2))

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from ae_helpers import latent, measures, plots
+from ae_helpers import detection, latent, measures, plots
 from ae_helpers.data import CLASS_NAMES
 
 
@@ -150,11 +150,30 @@ def test_grade_counts_one_count_per_verdict_grade():
 
 def test_roc_curve_and_its_area_on_a_hand_worked_example():
     normal, anomaly = torch.tensor([0.1, 0.4]), torch.tensor([0.35, 0.8])
-    fpr, tpr = measures.roc_curve(normal, anomaly)
+    fpr, tpr = detection.roc_curve(normal, anomaly)
     # thresholds inf, 0.8, 0.4, 0.35, 0.1: a score at or above the threshold is flagged
     assert fpr.tolist() == [0.0, 0.0, 0.5, 0.5, 1.0]
     assert tpr.tolist() == [0.0, 0.5, 0.5, 1.0, 1.0]
     assert torch.trapezoid(tpr, fpr).item() == 0.75                # 3 of the 4 (anomaly, normal) pairs ordered
+    assert detection.roc_auc(normal, anomaly) == 0.75                # the same area, counted pair by pair
+
+
+def test_roc_auc_counts_ties_half_and_matches_the_curve_on_random_scores():
+    assert detection.roc_auc(torch.tensor([0.5, 0.5]), torch.tensor([0.5])) == 0.5
+    assert detection.roc_auc(torch.tensor([0.1, 0.2]), torch.tensor([0.3, 0.4])) == 1.0
+    g = torch.Generator().manual_seed(3)
+    normal, anomaly = torch.randn(300, generator=g), torch.randn(200, generator=g) + 1
+    fpr, tpr = detection.roc_curve(normal, anomaly)
+    assert abs(torch.trapezoid(tpr, fpr).item() - detection.roc_auc(normal, anomaly)) < 1e-6
+
+
+def test_square_mask_is_one_square_inside_each_image():
+    masks = detection.square_mask(200, square=10, generator=torch.Generator().manual_seed(0))
+    assert masks.shape == (200, 1, 28, 28) and masks.dtype == torch.bool
+    assert (masks.flatten(1).sum(1) == 100).all()
+    rows, cols = masks[:, 0].any(2), masks[:, 0].any(1)          # the rows and columns each square touches
+    assert (rows.sum(1) == 10).all() and (cols.sum(1) == 10).all()
+    assert rows[:, 0].any() and rows[:, 27].any() and cols[:, 0].any() and cols[:, 27].any()   # edges reached
 
 
 def test_radius_95_holds_95_percent_of_a_2d_normal():

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..data import CLASS_NAMES
-from ..figures.nb06 import roc_auc
+from ..detection import roc_auc
 from ..settings import quick_or
 from .core import Exercise, Mistake, call, number, real_images, shape_of, shared_model
 

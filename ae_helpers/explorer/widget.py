@@ -169,9 +169,7 @@ class LatentExplorer(hanging.Hanging, widgets.VBox):
         """The code of the most central training item of class ``label`` (an index or a class name): the one
         nearest the median of the class's training codes (a real item, even in a cluster shaped like a ring)."""
         k = CLASS_NAMES.index(label) if isinstance(label, str) else int(label)
-        codes = self.train_codes[self.y_train == k]
-        central = (codes - codes.median(0).values).norm(dim=1).argmin()
-        return tuple(codes[central].tolist())
+        return tuple(self.train_codes[latent.central_item(self.train_codes, self.y_train, k)].tolist())
 
     def decode_current(self) -> torch.Tensor:
         """Brian's item at the current z, shape (1, 28, 28)."""

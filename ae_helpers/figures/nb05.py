@@ -12,7 +12,7 @@ import torch
 
 from .. import plots
 from ..data import CLASS_NAMES
-from ..latent import ratio_text
+from ..latent import central_item, ratio_text
 
 
 def rebuilt_by_size(originals, rows: dict, classes=None, axes=None):
@@ -26,13 +26,6 @@ def rebuilt_by_size(originals, rows: dict, classes=None, axes=None):
         axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center")
     axes[0, 0].figure.suptitle(f"The same test items, rebuilt from {', '.join(map(str, rows))} numbers")
     return axes
-
-
-def central_item(codes, labels, class_index: int) -> int:
-    """The index of the item of class ``class_index`` nearest the middle (median) of its class's ``codes``."""
-    members = (labels == class_index).nonzero()[:, 0]
-    middle = codes[members].median(0).values
-    return int(members[(codes[members] - middle).norm(dim=1).argmin()])
 
 
 def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):

@@ -1,7 +1,7 @@
-"""Figures of notebook 06 (applications): repairs, anomaly scores, compression, random draws; and two small
-helpers its core calls in one line (a random square mask, the pairwise ROC AUC), shown in its Going deeper.
+"""Figures of notebook 06 (applications): repairs, anomaly scores, compression, random draws.
 
-Its statistics (ROC curve, the draws' reach, mix and holes) are in :mod:`ae_helpers.measures`.
+Its statistics are in :mod:`ae_helpers.detection` (the square mask, the ROC curve and its area) and
+:mod:`ae_helpers.measures` (the draws' reach, mix and holes).
 Plotting convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
 """
 
@@ -11,24 +11,9 @@ import matplotlib.pyplot as plt
 import torch
 
 from ..data import CLASS_NAMES
-from ..measures import RADIUS_95, per_image_mse, roc_curve
+from ..detection import roc_curve
+from ..measures import RADIUS_95, per_image_mse
 from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
-
-
-def square_mask(n, square=10, generator=None):
-    """One ``square`` x ``square`` patch per image, at a random place: True inside it, shape (n, 1, 28, 28)."""
-    top = torch.randint(0, 28 - square + 1, (n, 1), generator=generator)
-    left = torch.randint(0, 28 - square + 1, (n, 1), generator=generator)
-    pos = torch.arange(28)
-    rows = (pos >= top) & (pos < top + square)                  # (n, 28): rows inside the square
-    cols = (pos >= left) & (pos < left + square)                # (n, 28): columns inside the square
-    return (rows[:, :, None] & cols[:, None, :])[:, None]       # (n, 1, 28, 28)
-
-
-def roc_auc(normal_scores, outlier_scores):
-    """P(a random outlier (anomaly) scores higher than a random normal item), ties count half: every pair."""
-    a, n = outlier_scores[:, None].double(), normal_scores[None, :].double()
-    return ((a > n).double().mean() + 0.5 * (a == n).double().mean()).item()
 
 
 def labelled_rows(rows: dict, titles: dict | None = None, suptitle=None, size=1.25, axes=None):

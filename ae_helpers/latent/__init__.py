@@ -11,14 +11,14 @@ The notebooks call every function as ``latent.<name>``; each lives in the submod
   ``verdict``, ``verdict_grade``, ``ratio_text``, ``grade_points``, ``VERDICT_GRADES`` (graded by the latent
   distance to the nearest real item, in units of the spacing of the items around it)
 * :mod:`.places`, the map and the items to show: ``extent``, ``interpolate``, ``emptiest_spots``,
-  ``sewable_spot``, ``first_of_each_class``, ``pick_items`` (seeded, class-balanced)
+  ``sewable_spot``, ``central_item``, ``first_of_each_class``, ``pick_items`` (seeded, class-balanced)
 * :mod:`ae_helpers.pca`, the linear reference: ``pca_fit``, ``pca_project``, ``pca_reconstruct``, ``pca_mse``,
   ``pca_errors``, ``principal_angles``
 """
 
 from ..pca import pca_errors, pca_fit, pca_mse, pca_project, pca_reconstruct, principal_angles
 from .neighbours import knn_accuracy, knn_predict, nearest, nearest_images, nearest_item, precision_at_k
-from .places import emptiest_spots, extent, first_of_each_class, interpolate, pick_items, sewable_spot
+from .places import central_item, emptiest_spots, extent, first_of_each_class, interpolate, pick_items, sewable_spot
 from .spacing import (
     SPACING_NEIGHBOURS,
     VERDICT_GRADES,
@@ -34,6 +34,7 @@ __all__ = [
     "knn_accuracy", "knn_predict", "nearest", "nearest_images", "nearest_item", "precision_at_k",   # neighbours
     "SPACING_NEIGHBOURS", "VERDICT_GRADES", "grade_points", "local_spacing", "ratio_text", "typical_gap",
     "verdict", "verdict_grade",                                                                   # spacing
-    "emptiest_spots", "extent", "first_of_each_class", "interpolate", "pick_items", "sewable_spot",  # places
+    "central_item", "emptiest_spots", "extent", "first_of_each_class", "interpolate", "pick_items",   # places
+    "sewable_spot",
     "pca_errors", "pca_fit", "pca_mse", "pca_project", "pca_reconstruct", "principal_angles",     # pca
 ]

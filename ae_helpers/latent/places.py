@@ -2,7 +2,7 @@
 decoder sews into a real-looking item, and seeded, class-balanced picks of items.
 
 * the map: ``extent``, ``interpolate``, ``emptiest_spots``, ``sewable_spot``
-* picking items: ``first_of_each_class``, ``pick_items``
+* picking items: ``central_item``, ``first_of_each_class``, ``pick_items``
 """
 
 from __future__ import annotations
@@ -73,6 +73,17 @@ def sewable_spot(decode, codes, images, min_gap: float, n: int = 12, ink_share: 
                          "decodes to more than a faint ghost; try a smaller min_gap")
     k = int(good[0])
     return spots[k], float(gaps[k]), k
+
+
+def central_item(codes, labels, class_index: int) -> int:
+    """The index of the item of class ``class_index`` nearest the middle (median) of its class's ``codes``: a real
+    item, even when the class's cluster is shaped like a ring and its median lies in a hole."""
+    members = (torch.as_tensor(labels).flatten() == class_index).nonzero()[:, 0]
+    if len(members) == 0:
+        raise ValueError(f"no item of class {class_index} among the {len(labels)} labels")
+    codes = flat(codes, "codes")
+    middle = codes[members].median(0).values
+    return int(members[(codes[members] - middle).norm(dim=1).argmin()])
 
 
 def first_of_each_class(labels, n: int = 1) -> torch.Tensor:
