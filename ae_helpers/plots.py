@@ -211,12 +211,12 @@ def error_by_size(ae_mse: dict, pca_mse: dict, ax=None, title="Error against the
     (``{k: MSE}``, grey squares), on a log-2 axis of sizes."""
     ax = get_ax(ax, figsize=(6.5, 4))
     sizes, ks = sorted(ae_mse), sorted(pca_mse)
-    ax.plot(ks, [pca_mse[k] for k in ks], "s--", color="0.5", label="PCA (linear), fitted on the training photos")
-    ax.plot(sizes, [ae_mse[d] for d in sizes], "o-", color="C3", label="autoencoder (measured)")
+    ax.plot(ks, [pca_mse[k] for k in ks], "s--", color="0.5", label="PCA (linear): fitted on the training photos")
+    ax.plot(sizes, [ae_mse[d] for d in sizes], "o-", color="C3", label="autoencoder: one trained model per size")
     ax.set_xscale("log", base=2)
     ax.set_xticks(sizes, [str(d) for d in sizes])
-    ax.set_xlabel("latent size (numbers per item)")
-    ax.set_ylabel("test MSE per pixel")
+    ax.set_xlabel("latent size (numbers per item; each step doubles it)")
+    ax.set_ylabel("MSE per pixel on the test photos (both)")
     ax.set_title(title)
     ax.legend()
     return ax
