@@ -1,4 +1,4 @@
-"""Quiz Time! The course's five questions, and optional "going further" ones, as an ipywidgets quiz.
+"""Quiz Time! The course's five questions, and optional bonus ones, as an ipywidgets quiz.
 
 The questions, lettered choices, right answers, explanations and model answers live in the plain data file
 ``quiz_questions.json`` beside this module (instructors edit them there). Nothing here prints an answer
@@ -127,8 +127,8 @@ class Score:
         return f"Score: {self.correct} / {self.total}"
 
 
-_FURTHER = ("Going further (optional): the big lessons of notebooks 04 and 06. They do not count in the score "
-            "above.")
+_FURTHER = ("Bonus questions (optional), from notebooks 04 and 06: their big lessons. They do not count in the "
+            "score above.")
 _HOW = ("To check an answer without buttons, run `from ae_helpers.quiz import grade` and then, for example, "
         "`print(grade(1, \"B\"))`: the question's number, then your letter. It says whether you are right, why, "
         "and gives a model answer.")
@@ -202,7 +202,7 @@ class Quiz:
             box.add_class(f"quiz-q{i + 1}")
             box.add_class("quiz-question")
             if i == N_COURSE:
-                boxes.append(w.HTML(f"<h4>Going further</h4><p>{html.escape(_FURTHER)}</p>"))
+                boxes.append(w.HTML(f"<h4>Bonus questions</h4><p>{html.escape(_FURTHER)}</p>"))
             for parts, widget in zip((self.reflections, self.radios, self.buttons, self.feedback, boxes),
                                      (reflection, radio, button, feedback, box)):
                 parts.append(widget)
@@ -212,7 +212,7 @@ class Quiz:
         self.widget.add_class("quiz")
 
     def _score_text(self) -> str:
-        extra = f" &nbsp;\u00b7&nbsp; going further: {self.further.correct} / {self.further.total}" \
+        extra = f" &nbsp;\u00b7&nbsp; bonus: {self.further.correct} / {self.further.total}" \
             if self.further.checked else ""
         return f"<b>{self.score}</b>{extra}"
 

@@ -45,7 +45,7 @@ def test_course_questions_are_the_five_of_the_course_verbatim():
     assert quiz.N_COURSE == 5
     assert tuple(q["text"] for q in quiz.QUESTIONS[:5]) == DECK_QUESTIONS
     assert all(q["part"] == "course" for q in quiz.QUESTIONS[:5])
-    assert 3 <= sum(q["part"] == "going further" for q in quiz.QUESTIONS) <= 5
+    assert 3 <= sum(q["part"] == "bonus" for q in quiz.QUESTIONS) <= 5
 
 
 def test_questions_match_the_deck_verbatim():
@@ -189,7 +189,7 @@ def test_answer_key_and_printed_version():
         assert q["text"] in printed and all(c in printed for c in q["choices"])
     assert "Model answer" in key
     assert "Answer:" not in printed and "Correct" not in printed and "See " not in printed
-    assert "grade(" in printed and "Going further" in printed      # without widgets: how to grade by hand
+    assert "grade(" in printed and "Bonus questions" in printed      # without widgets: how to grade by hand
 
 
 def test_widget_reflection_first_then_check_shows_feedback_model_answer_and_score():
@@ -221,7 +221,7 @@ def test_widget_reflection_first_then_check_shows_feedback_model_answer_and_scor
         expected += i < 5
         assert "Correct" in q.feedback[i].value and "See " in q.feedback[i].value
         assert f"Score: {expected} / 5" in q.score_label.value
-    assert f"going further: {total - 5} / {total - 5}" in q.score_label.value
+    assert f"bonus: {total - 5} / {total - 5}" in q.score_label.value
     assert "2D 0.0245" in q.feedback[3].value
 
     bundle = q._repr_mimebundle_()

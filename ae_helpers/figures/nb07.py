@@ -6,6 +6,8 @@ Convention: data first, ``axes=None`` creates the figure, the axes are returned.
 
 from __future__ import annotations
 
+import torch
+
 from .. import latent, measures
 from ..data import CLASS_NAMES
 from ..plots import get_axes, image_row
@@ -64,10 +66,11 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axe
     for row, count in ((0, len(real)), (1, len(rebuilt)), (2, len(new))):
         for ax in axes[row][count:]:
             ax.set_axis_off()
-    for ax, label in zip((axes[0][0], axes[1][0], axes[2][0]), ["real", "reconstructed", "new"]):
+    for ax, label in zip((axes[0][0], axes[1][0], axes[2][0]), ["real", "reconstructed", "new place"]):
         ax.set_ylabel(label, fontsize=10)
-    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom: halfway between two items of "
-                               "different kinds, at midpoints near real items or far from real items)")
+    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom: halfway between two kinds, a new "
+                               "place near or far from real items;\nthe picture may look like one of the two, a "
+                               "blend, or a third kind)")
     return axes
 
 
@@ -83,3 +86,39 @@ def grade_lines(grades, what: str) -> str:
                  f"more than {bounds[grade - 1]:g} spacings")
         lines.append(f"{counts[grade]:>5} of the {len(grades)} {what}: {words} ({scale} away)")
     return "\n".join(lines)
+
+
+def new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict:
+    """Section 1's picture: real items, their reconstructions, and new items sewn at midpoints between test items
+    of different kinds (10 of each kind), graded by the explorer's verdict against the training items' codes. The
+    bottom row is picked from the midpoints not among real items where Brian puts on two-thirds or more of a
+    typical photo's ink, farthest first (:func:`pick_new`). Returns what the notebook prints and checks."""
+    items = latent.first_of_each_class(y_test, n=10).flatten()                  # 10 test items of each kind
+    pairs = [(int(a), int(b)) for i, a in enumerate(items) for b in items[i + 1:] if y_test[a] != y_test[b]]
+    pair_kinds = [tuple(int(y_test[i]) for i in pair) for pair in pairs]         # the two kinds of each pair
+    midpoints = torch.stack([(codes[a] + codes[b]) / 2 for a, b in pairs])
+    spacing = latent.local_spacing(train_codes)   # each item's distance to its 10th nearest real item (explorer)
+    verdicts = latent.grade_points(midpoints, train_codes, spacing)     # the explorer's verdict for every midpoint
+    distance, grades = verdicts["distance"], verdicts["grade"].tolist()   # distance to the nearest item; grade 2 = far
+    first = latent.first_of_each_class(y_test)                          # the first test item of each kind
+    with torch.no_grad():
+        sewn, rebuilt = model.decode(midpoints), model.decode(codes[first])  # Brian sews every midpoint
+    ink = sewn.flatten(1).mean(1)                                   # the ink of each (mean pixel value)
+    typical_ink = x_train.flatten(1).mean(1).median()               # the ink of a typical photo
+    visible = [k for k, g in enumerate(grades) if g >= 1 and ink[k] >= 0.5 * typical_ink]  # not among, no ghost
+    visible.sort(key=lambda k: (-grades[k], -float(distance[k])))  # far from real items first, then the farthest
+    clear = [k for k in visible if ink[k] >= 2 / 3 * typical_ink]  # well clear of the ghost line: two-thirds or more
+    shown = pick_new(clear, pair_kinds)        # farthest first: one per pair of kinds, each kind in at most two
+    real_rebuilt_new(x_test[first], y_test[first], rebuilt, sewn[shown], [pair_kinds[k] for k in shown],
+                     [latent.VERDICT_GRADES[grades[k]][1] for k in shown])
+    away = len(grades) - grades.count(0)                            # the midpoints not among real items
+    unused = [CLASS_NAMES[c] for c in range(10) if all(c not in pair_kinds[k] for k in shown)]
+    text = (grade_lines(grades, "midpoints")
+            + f"\nthe bottom row is picked from the {away} of {len(grades)} midpoints not among real items "
+            f"({away / len(grades):.0%}); at {len(clear)} of them Brian puts on two-thirds of a typical photo's ink or "
+            f"more, at {away - len(visible)} less than half (a faint ghost, or a thin item such as a sandal)"
+            f"\nthe bottom row: {len(shown)} new items, one per pair of kinds, each kind in at most two pairs"
+            + (f"; in no pair: {', '.join(unused)}" if unused else "")
+            + (f" ({10 - len(shown)} of the 10 slots left empty)" if len(shown) < 10 else ""))
+    return {"grades": grades, "shown": shown, "ink": ink, "pair_kinds": pair_kinds, "away": away,
+            "typical_ink": typical_ink, "spacing": spacing, "text": text}
