@@ -2,6 +2,7 @@
 
 * ``layer_name``          'Linear(784 -> 256)' instead of PyTorch's long description
 * ``encoder_journey``     one photo, the values after each ReLU, and its 2-number code
+* ``print_sizes``         each latent size's test MSE, and the error each step to more numbers saves
 * ``size_redraws``        the same photos redrawn by autoencoders of several latent sizes
 * ``axis_walks``          what the decoder draws along each axis of the 2D wardrobe, with each step's verdict
 * ``axis_ends``           photos from the lowest and the highest 5% of each axis, each kind about as often as there
@@ -61,8 +62,19 @@ def encoder_journey(photo, after_relu, z, axes=None):
     return axes
 
 
+def print_sizes(test_mse, gains) -> None:
+    """Each latent size's test MSE (``{size: mse}``) and how many times fewer numbers than the 784 pixels, then
+    ``gains``: the error each step to the next size saves."""
+    for d, m in test_mse.items():
+        print(f"{d:>2} numbers per photo: test MSE {m:.4f}   ({784 / d:.1f} times fewer numbers)")
+    print("error saved by each step to more numbers (from the printed MSEs):", ", ".join(f"{g:.4f}" for g in gains))
+
+
+SIZE_KINDS = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Sandal", "Shirt", "Bag", "Ankle boot")
+
+
 @torch.no_grad()
-def size_redraws(images, labels, autoencoders, test_mse, names, axes=None):
+def size_redraws(images, labels, autoencoders, test_mse, names=SIZE_KINDS, axes=None):
     """The first photo of each kind in ``names`` (top row) and its redraw by each autoencoder in ``autoencoders``
     (``{latent size: model}``), one row per size, labelled with that model's mean test MSE."""
     items = torch.stack([(torch.as_tensor(labels) == CLASS_NAMES.index(n)).nonzero()[0, 0] for n in names])
@@ -140,21 +152,29 @@ def print_axis_table(table) -> None:
             print(f"{'' if end == 'high' else chr(10)}z{a + 1} {end + 'est':<7} {pct}: {kinds}")
 
 
-def _end_words(kinds, crowded=0.5) -> str:
-    """An end's kinds in words: "crowded by X (67%)" only when one kind holds more than ``crowded``, else mixed."""
-    if kinds[0][1] > crowded:
-        return f"crowded by {kinds[0][0]} ({kinds[0][1]:.0%})"
-    return "mixed: " + ", ".join(f"{k} {s:.0%}" for k, s in kinds)
+def _end_words(kinds, n=None) -> str:
+    """An end's kinds in words: "crowded by X (67%)" when one kind holds clearly more than half of the ``n`` photos
+    (by 2 standard errors, sqrt(p(1 - p) / n)), "mixed: X 34%, Y 23%" when clearly less, else "led by X (51%)".
+    ``n=None``: no noise margin (more than half is crowded)."""
+    p = kinds[0][1]
+    margin = 0.0 if n is None else 2 * (p * (1 - p) / n) ** 0.5
+    if p - margin > 0.5:
+        return f"crowded by {kinds[0][0]} ({p:.0%})"
+    if p + margin < 0.5 or n is None:
+        return "mixed: " + ", ".join(f"{k} {s:.0%}" for k, s in kinds)
+    return f"led by {kinds[0][0]} ({p:.0%}, about half), then " + ", ".join(f"{k} {s:.0%}" for k, s in kinds[1:])
 
 
-def describe_axes(table) -> str:
-    """The table in words: which classes lead each end of each axis, and which property it follows most."""
+def describe_axes(table, n_end=None) -> str:
+    """The table in words: which classes lead each end of each axis (``n_end`` photos at each end, for the noise
+    margin of ``_end_words``), and which property it follows most."""
     lines = []
     for a in range(len(table["low"])):
         name, c = strongest_property(table, a)
         more = _COMPARATIVES[name][c < 0]
+        ends = [_end_words(table[end][a], n_end) for end in ("low", "high")]
         lines.append(f"z{a + 1} (the {table['share']:.0%} of photos at each end): its low end is "
-                     f"{_end_words(table['low'][a])}, its high end {_end_words(table['high'][a])}. Of the three "
+                     f"{ends[0]}, its high end {ends[1]}. Of the three "
                      f"properties it goes most with {name} (correlation {c:+.2f}): the larger z{a + 1}, {more}, "
                      "on average.")
     return "\n".join(lines)
