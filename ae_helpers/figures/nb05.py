@@ -1,5 +1,5 @@
-"""Figures of notebook 05 (the latent space): the items drawn where they hang, section 3's new items, an
-interpolation row, the walk to the far corner, the same items rebuilt from 2 ... 32 numbers, PCA.
+"""Figures of notebook 05 (the latent space): section 1's map, the items drawn where they hang, section 3's new items,
+an interpolation row, the walk to the far corner, the same items rebuilt from 2 ... 32 numbers, PCA.
 
 Its statistics (who hangs next to whom) are in :mod:`ae_helpers.measures`.
 Convention: data first, ``axes=None`` creates a figure, the axes are returned.
@@ -42,6 +42,17 @@ def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):
 def distance_text(distance) -> str:
     """A latent distance with 3 decimals, rounded *up* like :func:`ratio_text`: 0.000 only for distance 0."""
     return ratio_text(distance, decimals=3)
+
+
+def class_map(codes, labels, title):
+    """Section 1's map: :func:`plots.latent_scatter` (each class's name at its middle) with a legend of the colours
+    below the axes, so that a class's dots far from its name can be found by colour."""
+    ax = plots.latent_scatter(codes, labels, s=2, title=title)
+    handles, names = ax.get_legend_handles_labels()
+    ax.legend(handles, names, markerscale=4, fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+              frameon=False)
+    ax.figure.tight_layout()
+    return ax
 
 
 def items_map(images, codes, labels, n=150):
