@@ -47,7 +47,8 @@ def pixel_curves(x_pixel: float, x_hat_values, bce_curve, mse_curve, ax=None):
     """One target pixel: BCE and MSE against the prediction, with each minimum marked."""
     ax = plots.get_ax(ax, figsize=(7, 4))
     best_bce, best_mse = x_hat_values[bce_curve.argmin()], x_hat_values[mse_curve.argmin()]
-    ax.plot(x_hat_values, bce_curve, label="BCE", color="C0")
+    ax.plot(x_hat_values, bce_curve, label=f"BCE (→∞ at x' = 0 and 1; drawn from {x_hat_values[0]:g} "
+            f"to {x_hat_values[-1]:g})", color="C0")
     ax.plot(x_hat_values, mse_curve, label="MSE", color="C1")
     ax.axvline(x_pixel, color="grey", linestyle=":", label=f"x' = x = {x_pixel}")
     ax.scatter([best_bce], [bce_curve.min()], color="C0", zorder=5)
@@ -79,8 +80,11 @@ def floor_map(original, floor, axes=None):
     return axes
 
 
-def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title: str, outline=None, within=1.5):
-    """The map with its empty space (``grid[empty]``) in grey and the chosen empty spots, numbered, and what the
+def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title: str, outline=None, within=1.5,
+                  far=None, inside=None):
+    """The map with its empty space (``grid[empty]``) in grey and the chosen empty spots, numbered (those where
+    ``far`` (k,) is true drawn in red, their numbers too; the grey grid points where ``inside`` is true drawn
+    darker and larger), and what the
     decoder makes there (``made_up``: the spots' images, then ``n_far`` images from far outside the map).
     ``title`` says how the empty space and the spots were chosen; ``outline``: the codes whose outline (``within``
     standard deviations of their centre, as :func:`ae_helpers.latent.emptiest_spots` uses) is drawn dashed."""
@@ -93,7 +97,10 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
     for handle in getattr(key, "legend_handles", None) or key.legendHandles:
         handle.set_alpha(1)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
-    ax.scatter(*spots.T, marker="x", color="black", s=60, zorder=7)
+    if inside is not None:
+        ax.scatter(*grid[empty & inside].T, s=6, color="0.45", zorder=6)
+    far = torch.zeros(len(spots), dtype=torch.bool) if far is None else torch.as_tensor(far, dtype=torch.bool)
+    ax.scatter(*spots.T, marker="x", color=["C3" if f else "black" for f in far.tolist()], s=60, zorder=7)
     if outline is not None:
         outline = torch.as_tensor(outline).float()
         angle = torch.linspace(0, 2 * torch.pi, 200)
@@ -102,7 +109,8 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
         ax.plot(*oval, "k--", lw=1)
     for i, p in enumerate(spots):
         ax.annotate(str(i + 1), p, textcoords="offset points", xytext=(6, 6), zorder=8,
-                    **{**plots.LABEL_STYLE, "fontsize": 10, "ha": "left", "va": "bottom"})
+                    **{**plots.LABEL_STYLE, "fontsize": 10, "ha": "left", "va": "bottom",
+                       **({"color": "C3"} if far[i] else {})})
     low, high = codes.min(0).values, codes.max(0).values
     ax.set_xlim(low[0] - 1, high[0] + 1)
     ax.set_ylim(low[1] - 1, high[1] + 1)
@@ -168,7 +176,7 @@ def rows_with_mse(rows: dict, targets: dict, title: str, axes=None):
 
 
 def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
-    """16 neighbours (titled with their average MSE to all 16; the first, in red, is the item whose neighbours they
+    """16 neighbours (titled with their mean MSE to all 16; the first, in red, is the item whose neighbours they
     are: "the shirt"), their pixel average and Brian's copy of that first item."""
     fig = plt.figure(figsize=(13, 3.8))
     layout = fig.add_gridspec(2, 13, wspace=0.1)
@@ -176,17 +184,17 @@ def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
         title = f"the shirt\n{scores[i]:.3f}" if i == 0 else f"{scores[i]:.3f}"
         plots.image_row(items[i:i + 1], [title], [fig.add_subplot(layout[i // 8, i % 8])])
     fig.axes[0].title.set_color("C3")
-    plots.image_row(average, [f"their average\n{score_average:.3f}"], [fig.add_subplot(layout[:, 9:11])])
+    plots.image_row(average, [f"their pixel average\n{score_average:.3f}"], [fig.add_subplot(layout[:, 9:11])])
     ax = fig.add_subplot(layout[:, 11:13])
     plots.image_row(sewn, [f"Brian's copy of the\nshirt {score_sewn:.3f}"], [ax])
-    fig.suptitle(f"{len(items)} neighbours in the wardrobe; titles: average MSE of that image to all "
+    fig.suptitle(f"{len(items)} neighbours in the wardrobe; titles: mean MSE of that image to all "
                  f"{len(items)} (lower is better)")
     return ax
 
 
 def shirt_neighbours(model, images, codes, anchor, k: int = 16):
     """The ``k`` images whose codes lie closest to ``anchor``'s (it first, itself included), their pixel average and
-    the decoder's copy of the anchor, each image's average MSE to all ``k``; drawn with :func:`average_vs_items`.
+    the decoder's copy of the anchor, each image's mean MSE to all ``k``; drawn with :func:`average_vs_items`.
     Returns (neighbours, items, average, sewn, score_each, score_average, score_sewn)."""
     near = latent.nearest(codes[anchor:anchor + 1], codes, k=k)[0]
     near = torch.cat([anchor[None], near[near != anchor]])[:k]
