@@ -1,9 +1,19 @@
-"""Damage and detection (notebook 06): the square a damaged photo loses, and how well a score tells the odd items
-from the normal ones (the ROC curve and its area). Each function is tested in ``tests/test_measures.py``."""
+"""Damage and detection (notebook 06): a kind by name or index, the square a damaged photo loses, and how well
+a score tells the odd items from the normal ones (the ROC curve and its area). Each function is tested in
+``tests/test_measures.py``."""
 
 from __future__ import annotations
 
 import torch
+
+from ae_helpers.data import CLASS_NAMES
+
+
+def class_index(kind):
+    """A kind of clothing given by its name ("Bag") or by its index in CLASS_NAMES (8): its index."""
+    if kind in CLASS_NAMES or kind in range(len(CLASS_NAMES)):
+        return CLASS_NAMES.index(kind) if isinstance(kind, str) else kind
+    raise ValueError(f"expected a name from CLASS_NAMES ({', '.join(CLASS_NAMES)}) or its index 0-9, got {kind!r}")
 
 
 def square_mask(n, square=10, generator=None):

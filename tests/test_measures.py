@@ -167,6 +167,14 @@ def test_roc_auc_counts_ties_half_and_matches_the_curve_on_random_scores():
     assert abs(torch.trapezoid(tpr, fpr).item() - detection.roc_auc(normal, anomaly)) < 1e-6
 
 
+def test_class_index_takes_a_name_or_an_index():
+    assert detection.class_index("Bag") == 8 and detection.class_index("T-shirt/top") == 0
+    assert detection.class_index(8) == 8
+    for wrong in ("Bags", 10, -1):
+        with pytest.raises(ValueError):
+            detection.class_index(wrong)
+
+
 def test_square_mask_is_one_square_inside_each_image():
     masks = detection.square_mask(200, square=10, generator=torch.Generator().manual_seed(0))
     assert masks.shape == (200, 1, 28, 28) and masks.dtype == torch.bool

@@ -165,13 +165,13 @@ held_out = Exercise(
     "held_out", "your own held-out class", "my_detector", _check_held_out,
     ["`detector_without(MY_HELD_OUT)` trains the detector (a name or an index); score `x_test` with "
      "`anomaly_scores`.",
-     "`is_mine = y_test == class_index(MY_HELD_OUT)`, then `my_auc = roc_auc(my_scores[~is_mine], "
+     "`is_mine = y_test == detection.class_index(MY_HELD_OUT)`, then `my_auc = roc_auc(my_scores[~is_mine], "
      "my_scores[is_mine])`: normal scores first."],
     """
     MY_HELD_OUT = "Trouser"
     my_detector = detector_without(MY_HELD_OUT)       # a name or its index (1) both work
     my_scores = anomaly_scores(my_detector, x_test)
-    is_mine = y_test == class_index(MY_HELD_OUT)
+    is_mine = y_test == detection.class_index(MY_HELD_OUT)
     my_auc = roc_auc(my_scores[~is_mine], my_scores[is_mine])
     print(f"AUC for {MY_HELD_OUT}: {my_auc:.3f} (bags: {auc:.3f})")
     """, expects="my_detector (a trained model), MY_HELD_OUT (a class name or its index) and my_auc (a number)")
