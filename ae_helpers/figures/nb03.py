@@ -26,7 +26,7 @@ from matplotlib.transforms import Bbox
 from .. import latent
 from ..data import CLASS_NAMES
 from ..measures import grid_points
-from ..plots import CLASS_COLORS, LABEL_STYLE, get_ax, get_axes, image_row, latent_scatter
+from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
 
 
 def sigmoid_figure(logits, image, z, axes=None):
@@ -73,13 +73,13 @@ def address_on_map(codes, labels, z, image, axes=None):
 
 
 def copies_figure(originals, copies, errors, titles, axes=None):
-    """Rows of originals (R, C, 1, 28, 28) each followed by a row of their copies with their errors."""
+    """Rows of originals (R, C, 1, 28, 28) each followed by a row of their copies with their MSE to their original."""
     rows, cols = len(originals), len(originals[0])
     axes = get_axes(axes, 2 * rows, cols, (1.3 * cols, 3.1 * rows),
                     "Every class: originals and their reconstructions from a 2-number address")
     for r in range(rows):
         image_row(originals[r], titles, axes[2 * r])
-        image_row(copies[r], [f"copy, err {e:.3f}" for e in errors[r]], axes[2 * r + 1])
+        image_row(copies[r], [f"copy: {e:.3f} to own" for e in errors[r]], axes[2 * r + 1])
         axes[2 * r, 0].set_ylabel("original", fontsize=9)
         axes[2 * r + 1, 0].set_ylabel("Brian's copy", fontsize=9)
     plt.gcf().tight_layout()
@@ -92,7 +92,7 @@ def class_error_bars(class_error, overall, ax=None):
     order = np.argsort(class_error)
     ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order])
     ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")
-    ax.set_xlabel("mean reconstruction error (MSE per pixel) on the test set")
+    ax.set_xlabel("mean reconstruction error (MSE per pixel of each copy to its own photo), test set")
     ax.set_title("Which clothes Brian finds hard (longest bar = hardest)")
     ax.legend()
     plt.gcf().tight_layout()
@@ -146,10 +146,10 @@ _LABEL_SPOTS = [((7, 0), "left"), ((7, -8), "left"), ((-7, 0), "right"), ((-7, -
                 ((-20, -30), "right"), ((0, 28), "center"), ((0, -36), "center")]
 
 
-def _label_points(ax, xs, ys, names, colors, fontsize=8):
+def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=()):
     """Name each point (xs[i], ys[i]) beside it, at the first spot of ``_LABEL_SPOTS`` where its label and the short
     leader line (in the dot's colour, ``colors[i]``) joining it to its dot stay inside the axes and cover no other
-    dot, label or leader (else the last spot): each label names THAT dot, and labels of close points stay readable."""
+    dot, label, leader or box of ``avoid`` (else the last spot): each label names THAT dot, and all stay readable."""
     renderer = ax.figure.canvas.get_renderer()
     ax.get_xlim(), ax.get_ylim()                      # settle the limits: the spots are found in screen space
     pad = 5 * ax.figure.dpi / 72                      # a dot's radius (s=60), in pixels
@@ -157,7 +157,7 @@ def _label_points(ax, xs, ys, names, colors, fontsize=8):
     dots = [Bbox.from_extents(cx - pad, cy - pad, cx + pad, cy + pad) for cx, cy in centres]
     placed = []
     for i, (x, y, name) in enumerate(zip(xs, ys, names)):
-        taken = placed + [d for j, d in enumerate(dots) if j != i]      # other dots, earlier labels and leaders
+        taken = placed + list(avoid) + [d for j, d in enumerate(dots) if j != i]      # other dots, labels, leaders
         for k, (offset, ha) in enumerate(_LABEL_SPOTS):
             label = ax.annotate(name, (x, y), textcoords="offset points", xytext=offset, ha=ha, fontsize=fontsize,
                                 va="center", arrowprops={"arrowstyle": "-", "color": colors[i], "lw": 1.3,
@@ -190,9 +190,9 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
         show = torch.linspace(0, len(points) - 1, n_show).long()
         for k, (row, label) in enumerate([(images[show], f"new, {name}"), (gallery[nearest[show]], "nearest real")]):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
-            image_row(row, [f"MSE {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
+            image_row(row, [f"to nearest {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
             axes[0].set_ylabel(label, fontsize=8)
-    fig.suptitle("New items and their nearest real photos (MSE above each): near the data closer on average,\n"
+    fig.suptitle("New items and their nearest real photos (MSE to it above each): near the data closer on average,\n"
                  "far outside farther on average and inkier; single items can break the rule", y=1.04)
     return ax_map
 
@@ -217,15 +217,16 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
     per_row = (len(spots) + 1) // 2
     grid = fig.add_gridspec(2, 4 + 2 * per_row, wspace=0.15)
     ax_map = fig.add_subplot(grid[:, :4])
-    latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, title="the emptiest spots (x)")
-    ax_map.scatter(*spots.T, marker="x", s=80, color="black", zorder=7)     # above the class names (zorder 6)
-    for k, (spot, img) in enumerate(zip(spots, images)):
-        ax_map.annotate(str(k + 1), spot, textcoords="offset points", xytext=(6, 6), zorder=8,
-                        **{**LABEL_STYLE, "fontsize": 10, "ha": "left", "va": "bottom"})
+    latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, title="emptiest spots (x), training items")
+    ax_map.scatter(*spots.T, marker="x", s=80, color="black", zorder=5.5)   # below the class names (zorder 6)
+    fig.canvas.draw()                                                       # settles where the class names go
+    _label_points(ax_map, *np.asarray(spots).T, [str(k + 1) for k in range(len(spots))], ["black"] * len(spots),
+                  fontsize=10, avoid=[t.get_window_extent() for t in ax_map.texts])   # numbers clear of the names
+    for k, img in enumerate(images):
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{k + 1}: {gaps[k]:.3f} away ({latent.ratio_text(ratios[k])} sp.)\nphoto MSE {dists[k]:.3f}",
-                     fontsize=8)
+        ax.set_title(f"{k + 1}: {gaps[k]:.3f} away ({latent.ratio_text(ratios[k])} own sp.)\n"
+                     f"to nearest photo {dists[k]:.3f}", fontsize=8)
         ax.set_axis_off()
     return ax_map
 
