@@ -49,15 +49,15 @@ def coverage_figure(coverage: dict, axes=None):
 
 
 def decoded_rows(decoded: dict, axes=None):
-    """One row per decoder, each picture stretched from its darkest to its lightest pixel, the checker score in
-    the label."""
+    """One row per decoder, each picture stretched from its darkest to its lightest pixel, this draw's checker score
+    in the label."""
     n = len(next(iter(decoded.values())))
     axes = get_axes(axes, len(decoded), n, figsize=(1.7 * n, 1.9 * len(decoded)))
     for row, (name, images) in enumerate(decoded.items()):
         low = images.amin(dim=(-1, -2), keepdim=True)
         stretched = (images - low) / (images.amax(dim=(-1, -2), keepdim=True) - low).clamp_min(1e-12)
         image_row(stretched, None, axes[row], cmap="viridis")
-        axes[row][0].set_ylabel(f"{name}\nchecker {checker_score(images):.2f}", fontsize=8)
+        axes[row][0].set_ylabel(f"{name}\nchecker {checker_score(images):.2f}\n(one draw)", fontsize=8)
     return axes
 
 
