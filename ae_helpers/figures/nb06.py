@@ -10,6 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import torch
 
+from ..course_models import ModelConfig
 from ..data import CLASS_NAMES
 from ..detection import roc_curve
 from ..measures import RADIUS_95, per_image_mse
@@ -38,6 +39,35 @@ def repair_rows(damaged, repaired, clean, labels, axes=None):
                           "clean": [CLASS_NAMES[c] for c in labels]},
                          "Unseen damaged test items (top row: Gaussian noise on every pixel + a wiped-out "
                          "square), the denoiser's repair (middle row), the clean originals (bottom row)", axes=axes)
+
+
+def print_repairs(errors: dict, denoiser_budget, plain_dim=32):
+    """Section 1's table: each row's mean per-pixel MSE against the clean images (``errors``: row name -> per-item
+    MSE, the damaged input first, the denoiser last), how many items the denoiser makes worse, and the budgets:
+    the denoiser's (images, epochs) and the course's plain ``plain_dim``-D autoencoder's."""
+    plain_budget = ModelConfig.course(plain_dim)
+    (_, before), *_, (last, after) = errors.items()
+    n = len(before)
+    print(f"MSE vs the clean test images (per pixel), {n:,} damaged test images never trained on:")
+    for name, each in errors.items():
+        print(f"  {name:30} {each.mean().item():.4f}", end="")
+        print(f"   (the mean error is {before.mean().item() / after.mean().item():.1f}x smaller than the first row's; "
+              f"{int((after > before).sum()):,} of {n:,} come out worse)" if name == last else "")
+    print(f"training budgets: the {last} {denoiser_budget[0]:,} images x {denoiser_budget[1]} epochs, the plain "
+          f"autoencoder {plain_budget.n_train:,} x {plain_budget.epochs}")
+
+
+def print_alarms(threshold, normal_scores, anomaly_scores, val_labels, held_out, rate=0.05):
+    """Section 2's threshold (the error only ``rate`` of the normal validation items exceed) and what it does on
+    the test items: the share of anomalies caught, of normal items flagged, and of the alarms that are false."""
+    name = CLASS_NAMES[held_out].lower()
+    print(f"threshold = {threshold:.4f}: the error that only {rate:.0%} of {int((val_labels != held_out).sum()):,} "
+          f"validation items exceed (the {int((val_labels == held_out).sum()):,} {name}s among them removed by "
+          "label: Going deeper)")
+    caught, flagged = int((anomaly_scores > threshold).sum()), int((normal_scores > threshold).sum())
+    print(f"at the threshold: {caught / len(anomaly_scores):.0%} of the {name}s caught, "
+          f"{flagged / len(normal_scores):.1%} of the other items flagged (aimed at {rate:.0%}): "
+          f"{flagged / (caught + flagged):.0%} of the {caught + flagged:,} alarms are false")
 
 
 def anomaly_figure(scores, labels, held_out, threshold, axes=None):
