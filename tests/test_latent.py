@@ -203,6 +203,16 @@ def test_typical_gap_is_the_median_nearest_other_distance(blobs):
     assert latent.typical_gap(x, quantile=1.0) == pytest.approx(gaps[-1], abs=1e-5)
 
 
+def test_ratio_text_rounds_up_and_never_prints_a_limit_for_a_ratio_below_it():
+    assert latent.ratio_text(0.501) == "0.51" and latent.ratio_text(2.0) == "2.00"
+    assert latent.ratio_text(1.495) == "1.495" and latent.ratio_text(0.4999) == "0.4999"   # below the limit
+    assert latent.ratio_text(1.5) == "1.50" and latent.verdict_grade(1.5, 1.0) == 1          # the limit is "near"
+    assert latent.ratio_text(1.495, limits=False) == "1.50"                                 # any other number
+    for ratio in torch.linspace(0.3, 1.7, 1401).tolist():      # the printed number is placed like the grade
+        shown = float(latent.ratio_text(ratio))
+        assert latent.verdict_grade(shown, 1.0) == latent.verdict_grade(ratio, 1.0), (ratio, shown)
+
+
 def test_verdict_is_graded_by_the_local_spacing_and_names_the_latent_distance():
     spacing = 0.02
     grades = [latent.verdict_grade(d, spacing) for d in (0.0, 0.01, 0.0101, 0.03, 0.0301, 10.08)]

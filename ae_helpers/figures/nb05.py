@@ -41,7 +41,7 @@ def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):
 
 def distance_text(distance) -> str:
     """A latent distance with 3 decimals, rounded *up* like :func:`ratio_text`: 0.000 only for distance 0."""
-    return ratio_text(distance, decimals=3)
+    return ratio_text(distance, decimals=3, limits=False)
 
 
 def class_map(codes, labels, title):

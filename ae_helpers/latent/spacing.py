@@ -100,11 +100,17 @@ def verdict_grade(distance: float, spacing: float) -> int:
     return next(k for k, (most, _) in enumerate(VERDICT_GRADES) if ratio <= most)
 
 
-def ratio_text(ratio, decimals: int = 2) -> str:
+def ratio_text(ratio, decimals: int = 2, limits: bool = True) -> str:
     """A distance in spacings with ``decimals`` (2) decimals, rounded *up*, so that the printed number never crosses
-    a grade's limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "among real items")."""
-    scale = 10 ** decimals
-    return f"{math.ceil(float(ratio) * scale - 1e-9) / scale:.{decimals}f}"
+    a grade's limit (0.5, 1.5): 0.501 (near) shows as 0.51, not 0.50 (which would read "among real items"). A ratio
+    just below a limit gets more decimals rather than print as the limit itself: 1.495 (near) shows as 1.495, not
+    1.50, which a reader could not place. ``limits=False`` (any other rounded-up number) skips that."""
+    ratio, edges = float(ratio), [most for most, _ in VERDICT_GRADES if limits and math.isfinite(most)]
+    for places in range(decimals, decimals + 5):
+        shown = math.ceil(ratio * 10 ** places - 1e-9) / 10 ** places
+        if not any(shown == edge > ratio for edge in edges):
+            break
+    return f"{shown:.{places}f}"
 
 
 def verdict(distance: float, spacing: float) -> str:

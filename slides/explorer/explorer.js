@@ -200,12 +200,24 @@
   /** The notebook explorer's graded verdict (ae_helpers.latent.verdict), word for word: the grades and the
    *  scale (``spacing``: the distance from the nearest training item to its k-th nearest one, latent.local_spacing among
    *  the training codes, exported per training item; k = latent.SPACING_NEIGHBOURS) come from the export. */
+  /** latent.ratio_text: rounded up to 2 decimals; a ratio just below a grade's limit gets more decimals rather than
+   *  print as the limit itself (1.495 shows as 1.495, not 1.50). */
+  function ratioText(ratio, limits) {
+    var places = 2, shown = 0, atEdge = true;
+    for (; places < 7 && atEdge; places++) {
+      shown = Math.ceil(ratio * Math.pow(10, places) - 1e-9) / Math.pow(10, places);
+      atEdge = limits.some(function (edge) { return shown === edge && edge > ratio; });
+    }
+    return shown.toFixed(places - 1);
+  }
+
   function verdictOf(distance, spacing) {
     var v = DATA.verdict, ratio = distance / spacing, grade = 0;
     while (v.grades[grade][0] !== null && ratio > v.grades[grade][0]) grade++;
     var words = v.grades[grade][1];
     return { grade: grade, words: words, text: "latent distance to the nearest real item " + fmt(distance, 3) +
-             " = " + (Math.ceil(ratio * 100 - 1e-9) / 100).toFixed(2) + "x its spacing (" + fmt(spacing, 3) +
+             " = " + ratioText(ratio, v.grades.map(function (g) { return g[0]; }).filter(function (e) {
+               return e !== null; })) + "x its spacing (" + fmt(spacing, 3) +
              ", the distance from that item to its " + v.neighbours + "th nearest real item): the point hangs " + words };
   }
 
