@@ -37,20 +37,25 @@ def layer_name(layer: nn.Module) -> str:
     return type(layer).__name__
 
 
-def encoder_journey(photo, after_relu, z, axes=None):
-    """``photo`` (1, 28, 28), the list of activations after each ReLU (1, n), the code ``z`` (2,)."""
+def encoder_journey(photo, after_relu, z, axes=None, alive=None):
+    """``photo`` (1, 28, 28), the list of activations after each ReLU (1, n), the code ``z`` (2,). ``alive``: per
+    ReLU, a bool mask (n,) of the values that fire for some photo; the others ("dead") are drawn grey."""
     axes = get_axes(axes, 1, 2 + len(after_relu), (13, 3.3), "One photo on its way through the encoder",
                     width_ratios=[1] * (1 + len(after_relu)) + [0.8])
     row = axes[0]
     row[0].imshow(torch.as_tensor(photo).reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
     row[0].set_title("784 pixels")
-    for ax, t in zip(row[1:-1], after_relu):
+    for i, (ax, t) in enumerate(zip(row[1:-1], after_relu)):
         n = t.shape[1]
-        off = (t == 0).float().mean().item()
+        live = torch.ones(n, dtype=torch.bool) if alive is None else torch.as_tensor(alive[i])
+        fire = int((t[0] > 0).sum())
         zero_white = plt.get_cmap("viridis").copy()
         zero_white.set_under("white")                  # exactly 0 (below vmin) is drawn white
-        ax.imshow(t.reshape(n // 16, 16), cmap=zero_white, vmin=1e-12, vmax=max(float(t.max()), 1e-6))
-        ax.set_title(f"{n} values ({off:.0%} switched off by ReLU)", fontsize=9)
+        zero_white.set_bad("0.6")                      # dead (NaN here) is drawn grey
+        shown = torch.where(live, t[0], torch.tensor(float("nan")))
+        ax.imshow(shown.reshape(n // 16, 16), cmap=zero_white, vmin=1e-12, vmax=max(float(t.max()), 1e-6))
+        dead = f"{n - int(live.sum())} dead (grey); " if alive is not None else ""
+        ax.set_title(f"{n} values: {dead}{fire} of {int(live.sum())} fire", fontsize=9)
     for ax in row[:-1]:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -140,6 +145,16 @@ def axis_ends(images, labels, codes, n=6, share=0.05, axes=None):
     return axes
 
 
+def _pct(share) -> str:
+    """A share as a percentage, with one decimal below 1 % (so that 0.4 % is not printed as 0 %)."""
+    return f"{share:.0%}" if share >= 0.01 else f"{share:.1%}"
+
+
+def _seen(kinds):
+    """The (kind, share) pairs of an end with at least one photo."""
+    return [(k, s) for k, s in kinds if s > 0]
+
+
 def print_axis_table(table) -> None:
     """``measures.axis_table`` as a table: the correlations, then the commonest classes at each end of each axis."""
     print(f"{'correlation with':<12}" + "".join(f"{f'z{a + 1}':>7}" for a in range(len(table['low']))))
@@ -148,7 +163,7 @@ def print_axis_table(table) -> None:
     pct = f"{table['share']:.0%}"
     for a in range(len(table["low"])):
         for end in ("low", "high"):
-            kinds = ", ".join(f"{k} {s:.0%}" for k, s in table[end][a])
+            kinds = ", ".join(f"{k} {_pct(s)}" for k, s in _seen(table[end][a]))
             print(f"{'' if end == 'high' else chr(10)}z{a + 1} {end + 'est':<7} {pct}: {kinds}")
 
 
@@ -156,27 +171,33 @@ def _end_words(kinds, n=None) -> str:
     """An end's kinds in words: "crowded by X (67%)" when one kind holds clearly more than half of the ``n`` photos
     (by 2 standard errors, sqrt(p(1 - p) / n)), "mixed: X 34%, Y 23%" when clearly less, else "led by X (51%)".
     ``n=None``: no noise margin (more than half is crowded)."""
+    kinds = _seen(kinds)
     p = kinds[0][1]
     margin = 0.0 if n is None else 2 * (p * (1 - p) / n) ** 0.5
     if p - margin > 0.5:
         return f"crowded by {kinds[0][0]} ({p:.0%})"
     if p + margin < 0.5 or n is None:
-        return "mixed: " + ", ".join(f"{k} {s:.0%}" for k, s in kinds)
-    return f"led by {kinds[0][0]} ({p:.0%}, about half), then " + ", ".join(f"{k} {s:.0%}" for k, s in kinds[1:])
+        return "mixed: " + ", ".join(f"{k} {_pct(s)}" for k, s in kinds)
+    return f"led by {kinds[0][0]} ({p:.0%}, about half)" + "".join(f", then {k} {_pct(s)}" for k, s in kinds[1:])
 
 
-def describe_axes(table, n_end=None) -> str:
+def describe_axes(table, n_end=None, close=0.1) -> str:
     """The table in words: which classes lead each end of each axis (``n_end`` photos at each end, for the noise
-    margin of ``_end_words``), and which property it follows most."""
+    margin of ``_end_words``), and which property it follows most; when the two strongest |correlations| are
+    within ``close`` of each other (one model's ranking, not a law), it names both as about equal."""
     lines = []
     for a in range(len(table["low"])):
         name, c = strongest_property(table, a)
-        more = _COMPARATIVES[name][c < 0]
+        ranked = sorted(table["corr"], key=lambda p: -abs(table["corr"][p][a]))
+        both = ranked[:2] if abs(c) - abs(table["corr"][ranked[1]][a]) < close else ranked[:1]
+        more = " and ".join(_COMPARATIVES[p][table["corr"][p][a] < 0] for p in both)
+        corrs = " and ".join(f"{table['corr'][p][a]:+.2f}" for p in both)
+        goes = (f"it goes with {both[0]} and {both[1]} about equally" if len(both) == 2
+                else f"it goes most with {name}")
         ends = [_end_words(table[end][a], n_end) for end in ("low", "high")]
         lines.append(f"z{a + 1} (the {table['share']:.0%} of photos at each end): its low end is "
-                     f"{ends[0]}, its high end {ends[1]}. Of the three "
-                     f"properties it goes most with {name} (correlation {c:+.2f}): the larger z{a + 1}, {more}, "
-                     "on average.")
+                     f"{ends[0]}, its high end {ends[1]}. Of the three properties {goes} "
+                     f"(correlation{'s' * (len(both) - 1)} {corrs}): the larger z{a + 1}, {more}, on average.")
     return "\n".join(lines)
 
 
