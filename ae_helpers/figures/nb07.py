@@ -68,9 +68,11 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axe
             ax.set_axis_off()
     for ax, label in zip((axes[0][0], axes[1][0], axes[2][0]), ["real", "reconstructed", "new place"]):
         ax.set_ylabel(label, fontsize=10)
-    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom: halfway between two kinds, a new "
-                               "place near or far from real items;\nthe picture may look like one of the two, a "
-                               "blend, or a third kind)")
+    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom, in its own order, not under the "
+                               "columns: halfway between two kinds, a new place graded near or far from real items;"
+                               "\nthe picture may look like one of the two, a blend, or a third kind"
+                               + ("; an empty slot: no candidate left whose two kinds are each in fewer than two "
+                                  "pairs)" if len(new) < n else ")"), fontsize=10)
     return axes
 
 
@@ -114,11 +116,15 @@ def new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict:
     away = len(grades) - grades.count(0)                            # the midpoints not among real items
     unused = [CLASS_NAMES[c] for c in range(10) if all(c not in pair_kinds[k] for k in shown)]
     text = (grade_lines(grades, "midpoints")
-            + f"\nthe bottom row is picked from the {away} of {len(grades)} midpoints not among real items "
-            f"({away / len(grades):.0%}); at {len(clear)} of them Brian puts on two-thirds of a typical photo's ink or "
-            f"more, at {away - len(visible)} less than half (a faint ghost, or a thin item such as a sandal)"
+            + "\n(a spacing: the distance from the nearest training item to its 10th nearest; ink: the mean pixel "
+            "value, against a typical training photo's)"
+            f"\nthe bottom row is picked from the {away} of {len(grades)} midpoints not among real items "
+            f"({away / len(grades):.0%}); Brian puts on two-thirds of a typical photo's ink or more at {len(clear)} of "
+            f"them, between half and two-thirds at {len(visible) - len(clear)}, less than half at "
+            f"{away - len(visible)} (a faint ghost, or a thin item such as a sandal)"
             f"\nthe bottom row: {len(shown)} new items, one per pair of kinds, each kind in at most two pairs"
             + (f"; in no pair: {', '.join(unused)}" if unused else "")
-            + (f" ({10 - len(shown)} of the 10 slots left empty)" if len(shown) < 10 else ""))
+            + (f" ({10 - len(shown)} of the 10 slots left empty: no candidate left whose two kinds are each in fewer "
+               "than two pairs)" if len(shown) < 10 else ""))
     return {"grades": grades, "shown": shown, "ink": ink, "pair_kinds": pair_kinds, "away": away,
             "typical_ink": typical_ink, "spacing": spacing, "text": text}
