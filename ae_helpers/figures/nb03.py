@@ -7,9 +7,9 @@
 * ``ranking_text``          that ranking as text, with its chains of ties
 * ``variety_figure``        each class's average image, and variety against error
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
-* ``distance_histograms``   how far new images are from their nearest real photo
 * ``spots_figure``          the emptiest spots on the map, and what the decoder sews there
-* ``frame_cells``           frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
+* ``distance_histograms``, ``frame_cells`` (from :mod:`.nb03_maps`): how far new images are from their nearest real
+  photo; frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``; or ``fig=None``) creates a
 figure, the axes are returned.
@@ -20,13 +20,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 
 from .. import latent
 from ..data import CLASS_NAMES
-from ..measures import grid_points
 from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
+from .nb03_maps import distance_histograms, frame_cells  # noqa: F401  (re-exported: notebooks 03, 07)
 
 
 def sigmoid_figure(logits, image, z, axes=None):
@@ -100,22 +99,30 @@ def class_error_bars(class_error, overall, ax=None):
 
 
 def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
-    """Each class's value, smallest first; the neighbours in that ranking within ``tie`` of each other; the largest
-    over the smallest; the ``n_easy`` smallest and ``n_hard`` largest, and whether each group ties with the next."""
-    order = [int(c) for c in np.argsort(values)]
-    pairs = [(a, b) for a, b in zip(order, order[1:]) if values[b] - values[a] < tie]
+    """Each class's value to 4 decimals, smallest first (all below is computed from these printed values); the
+    neighbours in that ranking less than ``tie`` apart; the largest over the smallest; the ``n_easy`` smallest and
+    ``n_hard`` largest, each list stopping where a chain of ties to a class outside it starts (those are named)."""
+    values = np.round(np.asarray(values, dtype=float), 4)
+    order = [int(c) for c in np.argsort(values, kind="stable")]
+    gaps = [round(values[b] - values[a], 4) for a, b in zip(order, order[1:])]    # gaps[i]: order[i] to order[i + 1]
 
-    def group(picked, outer):                            # the names; does the innermost tie with the next outside?
-        inner = picked[-1] if order.index(outer) > order.index(picked[-1]) else picked[0]
-        gap = abs(values[outer] - values[inner])
-        tied = f" ({names[inner]} and the next, {names[outer]}, {gap:.4f} apart: a tie)" if gap < tie else ""
-        return ", ".join(names[c] for c in picked) + tied
+    def group(ranks, outer):                  # ranks: from the end inwards; outer: the first rank outside them
+        keep, edge = len(ranks), outer
+        while keep and gaps[min(ranks[keep - 1], edge)] < tie:      # the innermost kept ties with the next inwards
+            keep, edge = keep - 1, ranks[keep - 1]
+        text = ", ".join(names[order[r]] for r in sorted(ranks[:keep])) or "none untied"
+        if keep < len(ranks):
+            text += (f" ({', '.join(names[order[r]] for r in sorted(ranks[keep:]))} left out: tied with the next, "
+                     f"{names[order[outer]]}, {gaps[min(ranks[-1], outer)]:.4f} apart)")
+        return text
+    last = len(order) - 1
     return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
                       f"ties (neighbours in this ranking less than {tie} apart; their order can change from run "
-                      "to run): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b in pairs) or "none"),
-                      f"the hardest class's error is {max(values) / min(values):.1f} times the easiest's; "
-                      f"easiest: {group(order[:n_easy], order[n_easy])}; "
-                      f"hardest: {group(order[-n_hard:], order[-n_hard - 1])}"])
+                      "to run): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b, g in zip(order, order[1:], gaps)
+                                               if g < tie) or "none"),
+                      f"the hardest class's error is {values.max() / values.min():.1f} times the easiest's; "
+                      f"easiest: {group(list(range(n_easy)), n_easy)}; "
+                      f"hardest: {group(list(range(last, last - n_hard, -1)), last - n_hard)}"])
 
 
 def variety_figure(class_mean, class_variety, class_error, fig=None):
@@ -190,23 +197,11 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
         show = torch.linspace(0, len(points) - 1, n_show).long()
         for k, (row, label) in enumerate([(images[show], f"new, {name}"), (gallery[nearest[show]], "nearest real")]):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
-            image_row(row, [f"to nearest {v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)
+            image_row(row, [f"{v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)  # MSE to nearest
             axes[0].set_ylabel(label, fontsize=8)
     fig.suptitle("New items and their nearest real photos (MSE to it above each): near the data closer on average,\n"
                  "far outside farther on average and inkier; single items can break the rule", y=1.04)
     return ax_map
-
-
-def distance_histograms(distances: dict, ax=None):
-    """``{label: MSE of each new image to its nearest real photo}`` as overlaid histograms."""
-    ax = get_ax(ax, figsize=(7, 3.2))
-    bins = np.linspace(0, max(d.max().item() for d in distances.values()), 40)
-    for (label, d), color in zip(distances.items(), ["black", "red", "C0"]):
-        ax.hist(d, bins=bins, alpha=0.6, color=color, label=label)
-    ax.set_xlabel("MSE of the new image to its nearest real photo (a squared difference)")
-    ax.set_ylabel("number of points")
-    ax.legend()
-    return ax
 
 
 def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
@@ -229,22 +224,3 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
                      f"to nearest photo {dists[k]:.3f}", fontsize=8)
         ax.set_axis_off()
     return ax_map
-
-
-def frame_cells(ax_grid, extent, n, chosen, ax_map=None, color="red"):
-    """A frame around each ``chosen`` cell (a boolean mask over ``measures.grid_points``) of a decoded grid drawn
-    on ``ax_grid``, and a small cross at its address on ``ax_map``. The grid's addresses run from edge to edge of
-    ``extent``; the picture is moved half a cell outwards so that each cell is centred on its address, and both
-    axes get the same limits."""
-    x0, x1, y0, y1 = extent
-    w, h = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)       # from one address to the next
-    shown = (x0 - w / 2, x1 + w / 2, y0 - h / 2, y1 + h / 2)
-    ax_grid.images[-1].set_extent(shown)
-    points = grid_points(extent, n)
-    for x, y in points[torch.as_tensor(chosen)].tolist():
-        ax_grid.add_patch(Rectangle((x - w / 2, y - h / 2), w, h, fill=False, edgecolor=color, linewidth=1))
-    for ax in [ax_grid] + ([ax_map] if ax_map is not None else []):
-        ax.set_xlim(shown[:2])
-        ax.set_ylim(shown[2:])
-    if ax_map is not None:
-        ax_map.scatter(*points[torch.as_tensor(chosen)].T, marker="x", s=12, color=color, linewidths=0.8, zorder=4)
