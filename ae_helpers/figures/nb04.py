@@ -121,10 +121,11 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
     return ax
 
 
-def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes=None):
+def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late: int, tr_fall: float, axes=None):
     """Training and validation loss per epoch (log scale, said on its axis), and validation alone, zoomed, with
-    ``smooth`` (its average over every 10 epochs in a row, as the notebook computes it); ``rise``: how far the last
-    10 epochs' average ends above the lowest such average (as the notebook computes and prints it)."""
+    ``smooth`` (its average over every 10 epochs in a row, as the notebook computes it); ``late``: the start of the
+    training loss's lowest such window after validation's lowest, ``tr_fall``: how far training fell meanwhile,
+    ``rise``: how far validation stood above its lowest there (as the notebook computes and prints them)."""
     val, tr, smooth = np.asarray(val_loss), np.asarray(train_loss), np.asarray(smooth)
     epochs, window = np.arange(1, len(val) + 1), len(val) - len(smooth) + 1
     axes = plots.get_axes(axes, 1, 2, (12, 3.8))
@@ -141,17 +142,19 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, axes
     zoom.plot(epochs, val, color="C1", linestyle="--", alpha=0.5, label="validation, each epoch")
     zoom.plot(ends, smooth, color="C1", linewidth=2.5,
               label=f"{window}-epoch moving average (plotted at the window's end)")
-    zoom.scatter([ends[low], ends[-1]], [smooth[low], smooth[-1]], color="black", zorder=5)
+    zoom.scatter([ends[low], ends[late], ends[-1]], [smooth[low], smooth[late], smooth[-1]], color="black", zorder=5)
     zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}\n(plotted at {low + window}), {smooth[low]:.5f}",
-                  (ends[low], smooth[low]),
-                     xytext=(-60, 60), textcoords="offset points", arrowprops={"arrowstyle": "->"})
+                  (ends[low], smooth[low]), xytext=(-60, 60), textcoords="offset points",
+                  arrowprops={"arrowstyle": "->"})
+    zoom.annotate(f"training's lowest:\nepochs {late + 1}-{late + window}", (ends[late], smooth[late]),
+                  xytext=(-40, 45), textcoords="offset points", arrowprops={"arrowstyle": "->"})
     zoom.annotate(f"last {window}: {smooth[-1]:.5f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
-                     textcoords="offset points", arrowprops={"arrowstyle": "->"})
-    zoom.set_ylim(smooth[low] * 0.9, smooth[low] * 1.35)
+                  textcoords="offset points", arrowprops={"arrowstyle": "->"})
+    zoom.set_ylim(smooth[low] * 0.9, max(smooth[low] * 1.35, smooth[late] * 1.1))
     zoom.legend(loc="upper right")
-    zoom.set_title(f"Validation only, zoomed: its {window}-epoch average ends {rise:+.1%} above its lowest\n"
-                      "(no longer improving while training goes on: the sign; the gap, left, shows memorising)",
-                      fontsize=10)
+    zoom.set_title(f"Validation only, zoomed: while training's {window}-epoch average fell a further {tr_fall:.0%} "
+                   f"(to epochs {late + 1}-{late + window}),\nvalidation's stood {rise:+.1%} above its lowest: "
+                   "no longer improving, the sign", fontsize=10)
     for ax in axes[0]:
         ax.set_xlabel("epoch")
     zoom.set_ylabel("MSE per pixel")
