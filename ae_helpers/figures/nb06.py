@@ -70,10 +70,10 @@ def print_alarms(threshold, normal_scores, anomaly_scores, val_labels, held_out,
           f"{flagged / (caught + flagged):.0%} of the {caught + flagged:,} alarms are false")
 
 
-def anomaly_figure(scores, labels, held_out, threshold, axes=None):
-    """Two panels: score histograms (held-out kind vs the rest), the ROC curve."""
-    axes = get_axes(axes, 1, 2, (13, 4.3))
-    left, right = axes[0]
+def anomaly_figure(scores, labels, held_out, threshold, axes=None, roc=True):
+    """Two panels: score histograms (held-out kind vs the rest), the ROC curve (``roc=False``: the first only)."""
+    axes = get_axes(axes, 1, 2 if roc else 1, (13, 4.3) if roc else (7, 4.3))
+    left = axes[0, 0]
     odd = labels == held_out
     name, colour = CLASS_NAMES[held_out], CLASS_COLORS[held_out]
     top = scores.quantile(0.995).item()                     # the axis ends here: the highest 0.5% lie beyond
@@ -92,7 +92,10 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None):
              ylabel="density (area 1 per hump, with the items off the edge)",
              title="Test items: how badly each comes back" + cut)
     left.legend()
-
+    if not roc:
+        left.figure.tight_layout()
+        return axes
+    right = axes[0, 1]
     fpr, tpr = roc_curve(scores[~odd], scores[odd])
     right.plot(fpr.numpy(), tpr.numpy(), color=colour, label="reconstruction error as score")
     right.plot([0, 1], [0, 1], color="0.6", linestyle=":", label="coin toss (AUC 0.5)")
