@@ -29,14 +29,15 @@ def rebuilt_by_size(originals, rows: dict, classes=None, axes=None):
 
 
 def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):
-    """A's photo, the decoded ``path`` and B's photo in one row; each step titled with its distance to the nearest
-    training item (``near``: the explorer's ``find_nearest`` answers) and that item's class; ``grades``: short
-    verdict words."""
-    titles = [f"{ratio_text(n['ratio'])} spacings\nfrom a real\n{n['class']}:\n{grades[n['grade']]}" for n in near]
+    """A's photo, the decoded ``path`` and B's photo in one row; each step titled with its distance in spacings to
+    the nearest training item (``near``: the explorer's ``find_nearest`` answers), that item's class and its verdict
+    (``grades``: the verdict words, e.g. those of ``latent.VERDICT_GRADES``)."""
+    titles = [f"{ratio_text(n['ratio'])} spacings\nfrom a training\n{n['class']}:\n{grades[n['grade']]}"
+              for n in near]
     plots.image_row(torch.cat([photo_a[None], path, photo_b[None]]),
                     [f"A: {label_a}\n(photo)"] + titles + [f"B: {label_b}\n(photo)"], size=1.7, fontsize=8,
-                    suptitle=f"{label_a} -> {label_b}: {len(path)} decoded steps between the two photos, each titled "
-                             "with its distance to the nearest training item and that item's class")
+                    suptitle=f"{label_a} -> {label_b}: {len(path)} decoded steps between the two photos, each titled\n"
+                             "with its distance in spacings to the nearest training item and that item's class")
 
 
 def distance_text(distance) -> str:
@@ -69,7 +70,7 @@ def items_map(images, codes, labels, n=150):
 
 def new_items(items, z_new, nearest_images, nearest, grades):
     """Section 3: Brian's items at the locations ``z_new`` (top row) and the training item nearest each (bottom
-    row, titled with its distance in spacings, its class and the short verdict ``grades[grade]``); every title sits
+    row, titled with its distance in spacings, its class and the verdict ``grades[grade]``); every title sits
     above its own image, no text over an image."""
     fig, axes = plt.subplots(2, len(items), figsize=(2 * len(items), 6.4), layout="constrained")
     plots.image_row(items, [f"Brian's item at\nz=({z[0]:.1f}, {z[1]:.1f})" for z in z_new], axes[0])
@@ -99,7 +100,7 @@ def show_path(model, explorer, x_test, y_test, label_a, label_b, grades, steps=6
 
 def walk_row(items, info, grades):
     """The walk to the sliders' far corner: each step titled with its latent distance to the nearest training
-    item (3 decimals, rounded up), that distance in spacings and the short verdict."""
+    item (3 decimals, rounded up), that distance in spacings and the verdict."""
     plots.image_row(items, [f"distance {distance_text(n['distance'])}\n= {ratio_text(n['ratio'])} spacings\n"
                             f"({grades[n['grade']]})" for n in info], size=1.5,
                     suptitle="Walking from the trousers to the sliders' far corner: the distance to the nearest "
