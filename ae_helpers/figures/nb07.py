@@ -70,7 +70,7 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axe
         ax.set_ylabel(label, fontsize=10)
     axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom, in its own order, not under the "
                                "columns: halfway between two kinds, a new place graded near or far from real items;"
-                               "\nthe picture may look like one of the two, a blend, or a third kind"
+                               "\nthe picture may look like one of the two, a blend, a third kind, or no garment"
                                + ("; an empty slot: no candidate left whose two kinds are each in fewer than two "
                                   "pairs)" if len(new) < n else ")"), fontsize=10)
     return axes
