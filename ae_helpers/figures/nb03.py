@@ -106,14 +106,14 @@ def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
     order = [int(c) for c in np.argsort(values, kind="stable")]
     gaps = [round(values[b] - values[a], 4) for a, b in zip(order, order[1:])]    # gaps[i]: order[i] to order[i + 1]
 
-    def group(ranks, outer):                  # ranks: from the end inwards; outer: the first rank outside them
+    def group(ranks, outer, side):            # ranks: from the end inwards; outer: the first rank outside them
         keep, edge = len(ranks), outer
         while keep and gaps[min(ranks[keep - 1], edge)] < tie:      # the innermost kept ties with the next inwards
             keep, edge = keep - 1, ranks[keep - 1]
         text = ", ".join(names[order[r]] for r in sorted(ranks[:keep])) or "none untied"
         if keep < len(ranks):
-            text += (f" ({', '.join(names[order[r]] for r in sorted(ranks[keep:]))} left out: tied with the next, "
-                     f"{names[order[outer]]}, {gaps[min(ranks[-1], outer)]:.4f} apart)")
+            text += (f" ({', '.join(names[order[r]] for r in sorted(ranks[keep:]))} left out: tied with the next "
+                     f"{side}, {names[order[outer]]}, {gaps[min(ranks[-1], outer)]:.4f} apart)")
         return text
     last = len(order) - 1
     return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
@@ -121,8 +121,8 @@ def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
                       "to run): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b, g in zip(order, order[1:], gaps)
                                                if g < tie) or "none"),
                       f"the hardest class's error is {values.max() / values.min():.1f} times the easiest's; "
-                      f"easiest: {group(list(range(n_easy)), n_easy)}; "
-                      f"hardest: {group(list(range(last, last - n_hard, -1)), last - n_hard)}"])
+                      f"easiest: {group(list(range(n_easy)), n_easy, 'harder')}; "
+                      f"hardest: {group(list(range(last, last - n_hard, -1)), last - n_hard, 'easier')}"])
 
 
 def variety_figure(class_mean, class_variety, class_error, fig=None):
@@ -153,10 +153,13 @@ _LABEL_SPOTS = [((7, 0), "left"), ((7, -8), "left"), ((-7, 0), "right"), ((-7, -
                 ((-20, -30), "right"), ((0, 28), "center"), ((0, -36), "center")]
 
 
-def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=()):
+def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=(), boxed=False):
     """Name each point (xs[i], ys[i]) beside it, at the first spot of ``_LABEL_SPOTS`` where its label and the short
     leader line (in the dot's colour, ``colors[i]``) joining it to its dot stay inside the axes and cover no other
-    dot, label, leader or box of ``avoid`` (else the last spot): each label names THAT dot, and all stay readable."""
+    dot, label, leader or box of ``avoid`` (else the last spot): each label names THAT dot, and all stay readable
+    (``boxed``: on a white box above the class names, readable even over dots and names)."""
+    extra = {"bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+             "zorder": 7} if boxed else {}
     renderer = ax.figure.canvas.get_renderer()
     ax.get_xlim(), ax.get_ylim()                      # settle the limits: the spots are found in screen space
     pad = 5 * ax.figure.dpi / 72                      # a dot's radius (s=60), in pixels
@@ -167,7 +170,7 @@ def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=()):
         taken = placed + list(avoid) + [d for j, d in enumerate(dots) if j != i]      # other dots, labels, leaders
         for k, (offset, ha) in enumerate(_LABEL_SPOTS):
             label = ax.annotate(name, (x, y), textcoords="offset points", xytext=offset, ha=ha, fontsize=fontsize,
-                                va="center", arrowprops={"arrowstyle": "-", "color": colors[i], "lw": 1.3,
+                                va="center", **extra, arrowprops={"arrowstyle": "-", "color": colors[i], "lw": 1.3,
                                                          "shrinkA": 1, "shrinkB": 4})
             box = label.get_window_extent(renderer)
             cx, cy = centres[i]
@@ -216,7 +219,8 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
     ax_map.scatter(*spots.T, marker="x", s=80, color="black", zorder=5.5)   # below the class names (zorder 6)
     fig.canvas.draw()                                                       # settles where the class names go
     _label_points(ax_map, *np.asarray(spots).T, [str(k + 1) for k in range(len(spots))], ["black"] * len(spots),
-                  fontsize=10, avoid=[t.get_window_extent() for t in ax_map.texts])   # numbers clear of the names
+                  fontsize=10, avoid=[t.get_window_extent() for t in ax_map.texts],   # numbers clear of the names,
+                  boxed=True)                                                      # on white, above them
     for k, img in enumerate(images):
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
