@@ -85,7 +85,8 @@ def size_redraws(images, labels, autoencoders, test_mse, names=SIZE_KINDS, axes=
     items = torch.stack([(torch.as_tensor(labels) == CLASS_NAMES.index(n)).nonzero()[0, 0] for n in names])
     sizes = list(autoencoders)
     axes = get_axes(axes, 1 + len(sizes), len(items), (1.25 * len(items), 1.4 * (1 + len(sizes))),
-                    f"The same photos, drawn from descriptions of {sizes[0]} to {sizes[-1]} numbers\n"
+                    f"The same photos (one of each kind but {', '.join(k for k in CLASS_NAMES if k not in names)}), "
+                    f"drawn from descriptions of {sizes[0]} to {sizes[-1]} numbers\n"
                     f"(mean test MSE: the average over all {len(images):,} test photos)")
     image_row(images[items], list(names), axes[0])
     axes[0, 0].set_ylabel("photo", fontsize=9)
