@@ -146,7 +146,7 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late
     zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}\n(plotted at {low + window}), {smooth[low]:.5f}",
                   (ends[low], smooth[low]), xytext=(-60, 60), textcoords="offset points",
                   arrowprops={"arrowstyle": "->"})
-    zoom.annotate(f"training's lowest:\nepochs {late + 1}-{late + window}", (ends[late], smooth[late]),
+    zoom.annotate(f"validation during training's\nlowest epochs {late + 1}-{late + window}", (ends[late], smooth[late]),
                   xytext=(-40, 45), textcoords="offset points", arrowprops={"arrowstyle": "->"})
     zoom.annotate(f"last {window}: {smooth[-1]:.5f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
                   textcoords="offset points", arrowprops={"arrowstyle": "->"})
