@@ -63,7 +63,7 @@ def print_alarms(threshold, normal_scores, anomaly_scores, val_labels, held_out,
     name = CLASS_NAMES[held_out].lower()
     print(f"threshold = {threshold:.4f}: the error that only {rate:.0%} of {int((val_labels != held_out).sum()):,} "
           f"validation items exceed (the {int((val_labels == held_out).sum()):,} {name}s among them removed by "
-          "label: Going deeper)")
+          "label: next, 'Why not a threshold from the training items?')")
     caught, flagged = int((anomaly_scores > threshold).sum()), int((normal_scores > threshold).sum())
     print(f"at the threshold: {caught / len(anomaly_scores):.0%} of the {name}s caught, "
           f"{flagged / len(normal_scores):.1%} of the other items flagged (aimed at {rate:.0%}): "
@@ -89,7 +89,7 @@ def anomaly_figure(scores, labels, held_out, threshold, axes=None, roc=True):
     cut = (f"\n({beyond} items above {top:.3f} lie off the right edge: {int((scores[odd] > top).sum())} "
            f"{name.lower()}s)" if beyond else "")
     left.set(xlabel="reconstruction error (MSE per pixel) = anomaly score",
-             ylabel="density (area 1 per hump, with the items off the edge)",
+             ylabel="density (each hump's area is 1,\ncounting the items beyond the right edge)",
              title="Test items: how badly each comes back" + cut)
     left.legend()
     if not roc:
