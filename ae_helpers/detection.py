@@ -9,10 +9,15 @@ import torch
 from ae_helpers.data import CLASS_NAMES
 
 
-def class_index(kind):
-    """A kind of clothing given by its name ("Bag") or by its index in CLASS_NAMES (8): its index."""
-    if kind in CLASS_NAMES or kind in range(len(CLASS_NAMES)):
-        return CLASS_NAMES.index(kind) if isinstance(kind, str) else kind
+def class_index(kind) -> int:
+    """A kind of clothing given by its name ("Bag") or by its index in CLASS_NAMES (8, or a one-number integer
+    tensor such as ``y_test[0]``): its index. Anything else (a misspelt name, 10, 8.0, True) raises ValueError."""
+    if isinstance(kind, str) and kind in CLASS_NAMES:
+        return CLASS_NAMES.index(kind)
+    whole = isinstance(kind, int) or (isinstance(kind, torch.Tensor) and kind.numel() == 1
+                                       and not kind.dtype.is_floating_point and kind.dtype != torch.bool)
+    if whole and not isinstance(kind, bool) and 0 <= int(kind) < len(CLASS_NAMES):
+        return int(kind)
     raise ValueError(f"expected a name from CLASS_NAMES ({', '.join(CLASS_NAMES)}) or its index 0-9, got {kind!r}")
 
 

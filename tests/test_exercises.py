@@ -194,6 +194,7 @@ def test_held_out_class():
     assert run(nb06.held_out, detector, 1, auc) == message                  # its index works like its name
     assert "should be one of" in run(nb06.held_out, detector, "Trousers", auc)
     assert "should be one of" in run(nb06.held_out, detector, 10, auc)
+    assert "should be one of" in run(nb06.held_out, detector, True, auc)       # not the index 1
     assert "not done yet" in run(nb06.held_out, ..., ..., ...)
 
 

@@ -156,6 +156,9 @@ def test_go_to_a_class_centre(explorer):
     explorer.view.go_to.value = 1  # Trouser
     assert explorer.z == pytest.approx(explorer.class_centre("Trouser"), abs=1e-6)
     assert explorer.view.go_to.value == -1
+    assert explorer.class_centre(1) == explorer.class_centre("Trouser")
+    with pytest.raises(ValueError, match="CLASS_NAMES"):
+        explorer.class_centre("Trousers")
 
 
 def test_non_2d_model_is_refused_with_an_explanation(tiny):

@@ -169,8 +169,9 @@ def test_roc_auc_counts_ties_half_and_matches_the_curve_on_random_scores():
 
 def test_class_index_takes_a_name_or_an_index():
     assert detection.class_index("Bag") == 8 and detection.class_index("T-shirt/top") == 0
-    assert detection.class_index(8) == 8
-    for wrong in ("Bags", 10, -1):
+    assert detection.class_index(8) == 8 and detection.class_index(torch.tensor(3)) == 3   # a label from y_test
+    assert type(detection.class_index(torch.tensor([3]))) is int
+    for wrong in ("Bags", 10, -1, 8.0, True, torch.tensor(8.0), torch.tensor([1, 2]), None, [8]):
         with pytest.raises(ValueError):
             detection.class_index(wrong)
 

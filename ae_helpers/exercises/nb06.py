@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..data import CLASS_NAMES
-from ..detection import roc_auc
+from ..detection import class_index, roc_auc
 from ..settings import quick_or
 from .core import Exercise, Mistake, call, number, real_images, shape_of, shared_model
 
@@ -84,12 +84,11 @@ def _check_threshold(fn):
 
 
 def _class_index(value) -> int:
-    if isinstance(value, str) and value in CLASS_NAMES:
-        return CLASS_NAMES.index(value)
-    if isinstance(value, int | torch.Tensor) and not isinstance(value, bool) and torch.as_tensor(value).numel() == 1:
-        if 0 <= int(value) < len(CLASS_NAMES):
-            return int(value)
-    raise Mistake(f"MY_HELD_OUT should be one of {', '.join(CLASS_NAMES)}, or its index 0-9; got {value!r}")
+    try:
+        return class_index(value)
+    except ValueError:
+        names = ", ".join(CLASS_NAMES)
+        raise Mistake(f"MY_HELD_OUT should be one of {names}, or its index 0-9; got {value!r}") from None
 
 
 def _check_held_out(detector, held_out=None, auc=None):

@@ -21,6 +21,7 @@ import torch
 
 from .. import latent
 from ..data import CLASS_NAMES
+from ..detection import class_index
 from . import hanging
 from .view import GRAY_R, build_view, draw_diamond, draw_marker, draw_path, ink, png, static_figure, strip
 from .wardrobes import Wardrobe, check_2d, images_and_labels
@@ -168,7 +169,7 @@ class LatentExplorer(hanging.Hanging, widgets.VBox):
     def class_centre(self, label) -> tuple[float, float]:
         """The code of the most central training item of class ``label`` (an index or a class name): the one
         nearest the median of the class's training codes (a real item, even in a cluster shaped like a ring)."""
-        k = CLASS_NAMES.index(label) if isinstance(label, str) else int(label)
+        k = class_index(label)
         return tuple(self.train_codes[latent.central_item(self.train_codes, self.y_train, k)].tolist())
 
     def decode_current(self) -> torch.Tensor:
