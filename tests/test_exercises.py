@@ -64,6 +64,7 @@ def test_placeholder_is_not_done_yet_and_not_a_failure(exercise):
     for placeholder in (..., _stub_ellipsis, _stub_raise, _stub_blank):
         assert "not done yet" in run(exercise, placeholder)
         assert exercise.status == core.NOT_DONE
+    assert ("The bar: a test MSE below" in exercise.message) == (exercise is nb04.small_model)   # its goal, again
 
 
 def _stub_ellipsis(*args, **kwargs):
@@ -244,6 +245,13 @@ def _pixel_interpolate(model, x_a, x_b, steps=10):
     return (1 - t) * x_a + t * x_b
 
 
+def _nearest_by(points, i, distances):
+    """my_nearest as the notebook's cell has it, with ``distances(diff)`` on the student's line."""
+    d = distances(points - points[i])
+    d[i] = float("inf")
+    return int(d.argmin())
+
+
 def _latent_interpolate(model, x_a, x_b, steps=10, t=None):
     z_a, z_b = model.encode(torch.stack([x_a, x_b]))
     t = torch.linspace(0, 1, steps)[:, None] if t is None else t
@@ -293,6 +301,8 @@ MISTAKES = [  # (exercise, wrong answer, the words its diagnosis must contain)
     ("nearest", lambda points, i: int((points - points[i]).norm(dim=1).argmin()), "itself"),
     ("nearest", lambda points, i: int((points - points[i]).norm(dim=1).argmax()), "farthest"),
     ("nearest", lambda points, i: float((points - points[i]).norm(dim=1).sort().values[1]), "not its distance"),
+    ("nearest", lambda points, i: _nearest_by(points, i, lambda diff: diff.norm()), "without `dim=1`"),
+    ("nearest", lambda points, i: _nearest_by(points, i, lambda diff: diff.norm(dim=0)), "`dim=1`, not `dim=0`"),
     ("agree", lambda points, labels: 1.0, "compared with itself"),
     ("encoder", nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2)),
      "flattened to 784 numbers"),
@@ -317,6 +327,9 @@ MISTAKES = [  # (exercise, wrong answer, the words its diagnosis must contain)
                                                                   / steps), "never reaches item B"),
     ("interpolate", lambda m, a, b, steps=10: _latent_interpolate(m, a, b, steps + 1), "both ends included"),
     ("interpolate", lambda m, a, b, steps=10: _latent_interpolate(m, a, b, steps).flatten(1), "reshape"),
+    ("interpolate", lambda m, a, b, steps=10: m.decode((1 - torch.linspace(0, 1, steps)[:, None])
+                                                       * m.encode(a[None])), "only the first term"),
+    ("interpolate", lambda m, a, b, steps=10: m.decode(m.encode(a[None]).expand(steps, -1)), "not t * z_a"),
     ("damage", _in_place, "in place"),
     ("damage", _salt_only, "nearly all 1 (full ink)"),
     ("damage", _same_mask, "same damaged pixels"),

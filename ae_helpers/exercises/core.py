@@ -159,11 +159,12 @@ def one_thread():
 class Exercise:
     """One checked exercise. ``answer_name`` is the name of the variable the student writes (``my_mse``); the
     notebook passes its value to ``check``, and ``checker(value)`` returns a sentence saying what was verified, or
-    raises :class:`Mistake` with the diagnosis."""
+    raises :class:`Mistake` with the diagnosis. ``goal()``, if given, is the bar the answer must reach, said again
+    with "not done yet" (a function, as the bar may need data)."""
 
     def __init__(self, name: str, title: str, answer_name: str, checker, hints: list[str], solution: str,
-                 expects: str = ""):
-        self.name, self.title, self.answer_name, self._checker = name, title, answer_name, checker
+                 expects: str = "", goal=None):
+        self.name, self.title, self.answer_name, self._checker, self._goal = name, title, answer_name, checker, goal
         self.hints, self.solution_code, self.expects = list(hints), textwrap.dedent(solution).strip(), expects
         self.call_name = f"ex.{name}"          # how the notebooks reach it: from ... import nb04 as ex
         self.status: str | None = None        # after check(): "correct", "wrong" or "not done"
@@ -179,7 +180,8 @@ class Exercise:
                 verified = self._checker(*answer)
         except NotDone:
             self._report(NOT_DONE, "…", "not done yet. Replace the `...` (or the `raise NotImplementedError`) "
-                         f"with your code, run that cell, then this one. Stuck? {self.call_name}.hint()")
+                         f"with your code, run that cell, then this one. Stuck? {self.call_name}.hint()"
+                         + (f"\n  {self._goal()}" if self._goal else ""))
         except Mistake as mistake:
             self._report(WRONG, "✗", f"{mistake}\n  (A nudge: {self.call_name}.hint().  "
                                      f"The answer: {self.call_name}.solution().)")
