@@ -1,20 +1,19 @@
-"""Quiz Time! The course's five questions, and optional bonus ones, as an ipywidgets quiz.
+"""Quiz Time! The course's five questions, and optional bonus ones, as two ipywidgets quizzes.
 
 The questions, lettered choices, right answers, explanations and model answers live in the plain data file
 ``quiz_questions.json`` beside this module (instructors edit them there). Nothing here prints an answer
 unless asked: ``QUESTIONS`` and ``text_version()`` hold the questions and choices only; ``grade()`` answers
-one question; ``answer_key()`` is the instructor's key.
+one question; ``answer_key()`` is the instructor's key. Two layers, so the grading is testable without a browser:
 
-Two layers, so the grading is testable without a browser:
+* pure logic: ``grade(question, letter, sweep)`` (the question's number as printed, 1-based; the choice's
+  letter) and ``Score``;
+* widgets: ``Quiz(sweep=...)`` (the course's five) and ``Quiz(sweep=..., part="bonus")`` (the bonus ones): per
+  question a reflection box first (your own answer), then the lettered choices, a "Check" button, and feedback
+  with the model answer; and a score line. Where widgets cannot render, it shows as text, with how to ``grade()``.
 
-* pure logic: ``grade(question, letter, sweep)`` (the question's number as printed, 1-based; the letter of
-  the choice) and ``Score``;
-* widgets: ``Quiz(sweep=...)``, one box per question: a reflection box first (write your own answer), then
-  the lettered choices, a "Check" button, and feedback with the model answer; and a score line. Where
-  widgets cannot render, the quiz shows as text, which says how to grade with ``grade()``.
-
-CSS classes for browser tests: ``quiz-q1`` ... ``quiz-q10`` (one per question), with ``quiz-reflection``,
-``quiz-choices``, ``quiz-check`` and ``quiz-feedback`` inside each, and ``quiz-score``.
+CSS classes for browser tests: ``quiz`` and ``quiz-course`` or ``quiz-bonus`` (one quiz), ``quiz-q1`` ...
+``quiz-q10`` (one per question, as numbered), with ``quiz-reflection``, ``quiz-choices``, ``quiz-check`` and
+``quiz-feedback`` inside each, and ``quiz-score``.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ def _data() -> tuple[dict, ...]:
 QUESTIONS = tuple({"text": q["text"], "choices": tuple(q["choices"].values()), "part": q["part"]}
                   for q in _data())
 N_COURSE = sum(q["part"] == "course" for q in QUESTIONS)
+PARTS = ("course", "bonus")
 
 
 class Result(NamedTuple):
@@ -91,16 +91,13 @@ def _index(question) -> int:
 
 
 def grade(question: int, letter: str, sweep: dict | None = None) -> Result:
-    """Grade one answer, e.g. ``print(grade(1, "B"))``: question number as printed, letter of your choice.
-
-    ``sweep`` (latent size -> test MSE) is quoted in the explanation of question 4.
-    """
+    """Grade one answer, e.g. ``print(grade(1, "B"))``: question number as printed (course or bonus),
+    letter of your choice. ``sweep`` (latent size -> test MSE) is quoted in the explanation of question 4."""
     q = _data()[_index(question)]
-    allowed = ", ".join(q["choices"])
     if not isinstance(letter, str) or letter.strip().upper() not in q["choices"]:
-        raise ValueError(f"question {question}: answer with one of the letters {allowed}; got {letter!r}")
-    letter = letter.strip().upper()
-    fill = sweep_sentence(sweep)
+        raise ValueError(f"question {question}: answer with one of the letters {', '.join(q['choices'])}; "
+                         f"got {letter!r}")
+    letter, fill = letter.strip().upper(), sweep_sentence(sweep)
     why = f"{q['why'][letter].replace('{sweep}', fill)} {where_taught(question)}"
     return Result(letter == q["answer"], why, q["model_answer"].replace("{sweep}", fill))
 
@@ -109,8 +106,7 @@ class Score:
     """The latest result per question; a question counts as right if its last check was right."""
 
     def __init__(self, n_questions: int = N_COURSE):
-        self.results: dict[int, bool] = {}
-        self.total = n_questions
+        self.results, self.total = {}, n_questions   # question index -> right (bool)
 
     def record(self, question_index: int, correct: bool) -> None:
         self.results[question_index] = bool(correct)
@@ -128,23 +124,31 @@ class Score:
 
 
 _FURTHER = ("Bonus questions (optional), from notebooks 04 and 06: their big lessons. They do not count in the "
-            "score above.")
+            "course's score.")
 _HOW = ("To check an answer without buttons, run `from ae_helpers.quiz import grade` and then, for example, "
-        "`print(grade(1, \"B\"))`: the question's number, then your letter. It says whether you are right, why, "
+        "`print(grade({n}, \"B\"))`: the question's number, then your letter. It says whether you are right, why, "
         "and gives a model answer.")
 
 
-def text_version(markdown: bool = False) -> str:
-    """The questions and choices (no answers) as plain text, or Markdown, with how to grade them."""
+def numbers(part: str | None = None) -> list[int]:
+    """The question numbers (as printed, 1-based) of one part, ``"course"`` or ``"bonus"``; None: all."""
+    return [n for n, q in enumerate(QUESTIONS, 1) if part in (None, q["part"])]
+
+
+def text_version(markdown: bool = False, part: str | None = None) -> str:
+    """The questions and choices (no answers) of ``part`` (None: all) as text or Markdown, with how to grade."""
+    shown = numbers(part)
     lines = ["#### Quiz Time!" if markdown else "Quiz Time!", "",
              "First write your own answer to each question, then pick a letter.", ""]
-    for n, q in enumerate(QUESTIONS, 1):
+    for n in shown:
+        q = QUESTIONS[n - 1]
         if n == N_COURSE + 1:
             lines += [f"*{_FURTHER}*" if markdown else _FURTHER, ""]
         lines += [f"**{n}. {q['text']}**", ""] if markdown else [f"{n}. {q['text']}"]
         lines += [f"{'- ' if markdown else '   '}{x}) {c}" for x, c in zip(LETTERS, q["choices"])]
         lines.append("")
-    lines.append(_HOW if markdown else _HOW.replace("`", ""))
+    how = _HOW.replace("{n}", str(shown[0]))
+    lines.append(how if markdown else how.replace("`", ""))
     return "\n".join(lines)
 
 
@@ -152,8 +156,7 @@ def answer_key(sweep: dict | None = None) -> str:
     """The instructor's answer key: each question, its right choice, why, and the model answer."""
     lines = []
     for n, (q, data) in enumerate(zip(QUESTIONS, _data()), 1):
-        a = data["answer"]
-        result = grade(n, a, sweep)
+        a, result = data["answer"], grade(n, data["answer"], sweep)
         lines += [f"{n}. {q['text']}", f"   Answer: {a}) {data['choices'][a]}", f"   Why: {result.why}",
                   f"   Model answer: {result.model_answer}", ""]
     return "\n".join(lines)
@@ -174,18 +177,24 @@ _CSS = """<style>
 class Quiz:
     """The interactive quiz. Display it (last line of a cell); ``print_version()`` prints it as text.
 
-    ``sweep``: latent size -> measured test MSE, quoted when question 4 is checked.
-    Parts for tests (lists, one per question, 0-based): ``reflections``, ``radios``, ``buttons``,
-    ``feedback``; ``score`` (the course's questions), ``further`` (the optional ones), ``score_label``.
+    ``sweep``: latent size -> measured test MSE, quoted when question 4 is checked. ``part``: ``"course"``
+    (questions 1-5) or ``"bonus"`` (the optional ones, numbered on from 6). Parts for tests (lists, one per
+    shown question, 0-based): ``numbers`` (as printed), ``reflections``, ``radios``, ``buttons``, ``feedback``;
+    ``score`` (this part's questions) and ``score_label``.
     """
 
-    def __init__(self, sweep: dict | None = None):
+    def __init__(self, sweep: dict | None = None, part: str = "course"):
         import ipywidgets as w
 
-        self.sweep = dict(sweep) if sweep else None
-        self.score, self.further = Score(N_COURSE), Score(len(QUESTIONS) - N_COURSE)
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS}; got {part!r}")
+        self.sweep, self.part, self.numbers = dict(sweep) if sweep else None, part, numbers(part)
+        self.score = Score(len(self.numbers))
         self.reflections, self.radios, self.buttons, self.feedback, boxes = [], [], [], [], []
-        for i, q in enumerate(QUESTIONS):
+        if part == "bonus":
+            boxes.append(w.HTML(f"<h4>Bonus questions</h4><p>{html.escape(_FURTHER)}</p>"))
+        for i, n in enumerate(self.numbers):
+            q = QUESTIONS[n - 1]
             reflection = w.Textarea(placeholder="First, your own answer in a sentence or two (not graded). "
                                     "Then pick a letter below and press Check.",
                                     layout=w.Layout(width="95%", height="4em"))
@@ -197,24 +206,21 @@ class Quiz:
             for widget, css in ((reflection, "quiz-reflection"), (radio, "quiz-choices"), (button, "quiz-check"),
                                 (feedback, "quiz-feedback")):
                 widget.add_class(css)
-            title = w.HTML(f"<b>Question {i + 1}.</b> {html.escape(q['text'])}")
+            title = w.HTML(f"<b>Question {n}.</b> {html.escape(q['text'])}")
             box = w.VBox([title, reflection, radio, button, feedback], layout=w.Layout(margin="0 0 14px 0"))
-            box.add_class(f"quiz-q{i + 1}")
+            box.add_class(f"quiz-q{n}")
             box.add_class("quiz-question")
-            if i == N_COURSE:
-                boxes.append(w.HTML(f"<h4>Bonus questions</h4><p>{html.escape(_FURTHER)}</p>"))
             for parts, widget in zip((self.reflections, self.radios, self.buttons, self.feedback, boxes),
                                      (reflection, radio, button, feedback, box)):
                 parts.append(widget)
         self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("quiz-score")
-        self.widget = w.VBox([w.HTML(_CSS), *boxes[:N_COURSE], self.score_label, *boxes[N_COURSE:]])
+        self.widget = w.VBox([w.HTML(_CSS), *boxes, self.score_label])
         self.widget.add_class("quiz")
+        self.widget.add_class(f"quiz-{part}")
 
     def _score_text(self) -> str:
-        extra = f" &nbsp;\u00b7&nbsp; bonus: {self.further.correct} / {self.further.total}" \
-            if self.further.checked else ""
-        return f"<b>{self.score}</b>{extra}"
+        return f"<b>{'Bonus score' if self.part == 'bonus' else 'Score'}: {self.score.correct} / {self.score.total}</b>"
 
     def check(self, question_index: int) -> bool | None:
         """What the "Check" button does: grade the selected choice, show why and the model answer."""
@@ -222,9 +228,8 @@ class Quiz:
         if choice is None:
             self.feedback[question_index].value = "<i>Pick an answer first, then press Check.</i>"
             return None
-        result = grade(question_index + 1, LETTERS[choice], self.sweep)
-        score = self.score if question_index < N_COURSE else self.further
-        score.record(question_index, result.correct)
+        result = grade(self.numbers[question_index], LETTERS[choice], self.sweep)
+        self.score.record(question_index, result.correct)
         mark, css = ("\u2713 Correct.", "good") if result.correct else ("\u2717 Not quite.", "bad")
         self.feedback[question_index].value = (
             f'<div class="{css}"><b>{mark}</b> {html.escape(result.why)}<br><b>Model answer:</b> '
@@ -236,10 +241,10 @@ class Quiz:
         return answer_key(self.sweep)
 
     def print_version(self) -> None:
-        print(text_version())
+        print(text_version(part=self.part))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
-        bundle["text/plain"] = text_version()
-        bundle["text/markdown"] = text_version(markdown=True)
+        bundle["text/plain"] = text_version(part=self.part)
+        bundle["text/markdown"] = text_version(markdown=True, part=self.part)
         return bundle

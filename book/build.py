@@ -142,16 +142,19 @@ def _html_output(text: str) -> dict:
     return nbformat.v4.new_output("display_data", data={"text/html": text})
 
 
-def quiz_html(sweep: dict | None) -> str:
-    """Every question with its choices, and its answer (why, model answer) behind a <details> reveal."""
+def quiz_html(sweep: dict | None, part: str | None = None) -> str:
+    """Every question of ``part`` (None: all) with its choices, and its answer (why, model answer) behind a
+    <details> reveal."""
     from ae_helpers import quiz
 
     sweep = {int(k): v for k, v in sweep.items()} if sweep else None
     data = json.loads((REPO / "ae_helpers" / "quiz_questions.json").read_text(encoding="utf-8"))["questions"]
     parts = ['<div class="ae-quiz">', RUN_BOX.replace("This is an interactive widget", "The quiz's buttons need "
              "a kernel; here are its questions, each answer behind a reveal").replace("Run this notebook to use it",
-             "Run this notebook to use the quiz"), "<ol>"]
+             "Run this notebook to use the quiz"), f'<ol start="{quiz.numbers(part)[0]}">']
     for n, q in enumerate(data, 1):
+        if part not in (None, q["part"]):
+            continue
         result = quiz.grade(n, q["answer"], sweep)
         choices = "".join(f"<li><b>{x})</b> {html.escape(c)}</li>" for x, c in q["choices"].items())
         parts.append(f'<li class="ae-quiz-question"><p><b>{html.escape(q["text"])}</b></p>'
@@ -181,7 +184,7 @@ def make_widgets_static(nb, number: str, sweep: dict | None) -> int:
             if number == "05" and src.strip().splitlines()[-1].strip() == "explorer":
                 outputs.append(_html_output(EXPLORER_FRAME))
             elif "Quiz(" in src:
-                outputs.append(_html_output(quiz_html(sweep)))
+                outputs.append(_html_output(quiz_html(sweep, "bonus" if 'part="bonus"' in src else "course")))
             else:
                 outputs.append(_html_output(RUN_BOX))
         cell.outputs = outputs

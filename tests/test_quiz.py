@@ -192,38 +192,56 @@ def test_answer_key_and_printed_version():
     assert "grade(" in printed and "Bonus questions" in printed      # without widgets: how to grade by hand
 
 
-def test_widget_reflection_first_then_check_shows_feedback_model_answer_and_score():
+def test_printed_version_of_each_part_shows_its_questions_only():
+    course, bonus = quiz.text_version(part="course"), quiz.text_version(part="bonus", markdown=True)
+    for n, q in enumerate(quiz.QUESTIONS, 1):
+        assert (q["text"] in course, q["text"] in bonus) == ((True, False) if n <= 5 else (False, True)), n
+    assert "Bonus questions" not in course and "Bonus questions" in bonus
+    assert "grade(1, " in course and "grade(6, " in bonus
+    assert quiz.numbers("course") == [1, 2, 3, 4, 5] and quiz.numbers("bonus") == list(range(6, len(NUMBERS) + 1))
+    with pytest.raises(ValueError, match="part must be"):
+        quiz.Quiz(part="all")
+
+
+@pytest.mark.parametrize("part", ["course", "bonus"])
+def test_widget_reflection_first_then_check_shows_feedback_model_answer_and_score(part):
     ipywidgets = pytest.importorskip("ipywidgets")
-    q = quiz.Quiz(sweep=SWEEP)
-    total = len(quiz.QUESTIONS)
-    assert len(q.radios) == len(q.reflections) == total and all(r.value is None for r in q.radios)
-    first = q.widget.children[1]
-    assert {"quiz-q1", "quiz-question"} <= set(first._dom_classes)
-    kinds = [type(c) for c in first.children]
+    q = quiz.Quiz(sweep=SWEEP, part=part)
+    shown = list(range(1, 6)) if part == "course" else list(range(6, len(NUMBERS) + 1))
+    total, label = len(shown), "Score" if part == "course" else "Bonus score"
+    assert q.numbers == shown and len(q.radios) == len(q.reflections) == total
+    assert all(r.value is None for r in q.radios)
+    assert {"quiz", f"quiz-{part}"} <= set(q.widget._dom_classes)
+    boxes = [c for c in q.widget.children if "quiz-question" in c._dom_classes]
+    assert [next(int(c[6:]) for c in b._dom_classes if c.startswith("quiz-q") and c[6:].isdigit())
+            for b in boxes] == shown, "one box per question of this part, numbered as printed"
+    assert (part == "bonus") == any("Bonus questions" in getattr(c, "value", "") for c in q.widget.children)
+    kinds = [type(c) for c in boxes[0].children]
     assert kinds.index(ipywidgets.Textarea) < kinds.index(ipywidgets.RadioButtons), "commit first, then check"
-    assert q.radios[0].options[0].startswith("A) ") and q.radios[3].options == ("A) True", "B) False")
+    assert q.radios[0].options[0].startswith("A) ")
     assert "quiz-check" in q.buttons[0]._dom_classes and "quiz-feedback" in q.feedback[0]._dom_classes
     assert "quiz-reflection" in q.reflections[0]._dom_classes and "quiz-score" in q.score_label._dom_classes
-    assert q.score_label.value == "<b>Score: 0 / 5</b>"
+    assert q.score_label.value == f"<b>{label}: 0 / {total}</b>"
 
     q.buttons[0].click()                                  # nothing chosen yet: a hint, no grade
-    assert "Pick an answer" in q.feedback[0].value and "0 / 5" in q.score_label.value
+    assert "Pick an answer" in q.feedback[0].value and f"0 / {total}" in q.score_label.value
 
-    expected = 0
-    for i, radio in enumerate(q.radios):
-        right = quiz.LETTERS.index(right_letter(i + 1))
+    for i, (n, radio) in enumerate(zip(shown, q.radios)):
+        right = quiz.LETTERS.index(right_letter(n))
         radio.index = (right + 1) % len(radio.options)
         q.buttons[i].click()
         assert "Not quite" in q.feedback[i].value and "Model answer" in q.feedback[i].value
-        assert f"Score: {expected} / 5" in q.score_label.value, "a wrong answer scores nothing"
+        assert f"{label}: {i} / {total}" in q.score_label.value, "a wrong answer scores nothing"
         radio.index = right
         q.buttons[i].click()
-        expected += i < 5
         assert "Correct" in q.feedback[i].value and "See " in q.feedback[i].value
-        assert f"Score: {expected} / 5" in q.score_label.value
-    assert f"bonus: {total - 5} / {total - 5}" in q.score_label.value
-    assert "2D 0.0245" in q.feedback[3].value
+        assert f"{label}: {i + 1} / {total}" in q.score_label.value
+    if part == "course":
+        assert q.radios[3].options == ("A) True", "B) False") and "2D 0.0245" in q.feedback[3].value
 
     bundle = q._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert DECK_QUESTIONS[0] in bundle["text/plain"] and DECK_QUESTIONS[4] in bundle["text/markdown"]
+    first, last = quiz.QUESTIONS[shown[0] - 1]["text"], quiz.QUESTIONS[shown[-1] - 1]["text"]
+    assert first in bundle["text/plain"] and last in bundle["text/markdown"]
+    other = quiz.QUESTIONS[(6 if part == "course" else 1) - 1]["text"]
+    assert other not in bundle["text/plain"], "each widget prints only its own part"

@@ -90,11 +90,12 @@ def grade_lines(grades, what: str) -> str:
     return "\n".join(lines)
 
 
-def new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict:
-    """Section 1's picture: real items, their reconstructions, and new items sewn at midpoints between test items
-    of different kinds (10 of each kind), graded by the explorer's verdict against the training items' codes. The
-    bottom row is picked from the midpoints not among real items where Brian puts on two-thirds or more of a
-    typical photo's ink, farthest first (:func:`pick_new`). Returns what the notebook prints and checks."""
+def select_new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict:
+    """What section 1's picture shows (drawn by :func:`new_items`): real items, their reconstructions, and new
+    items sewn at midpoints between test items of different kinds (10 of each kind), graded by the explorer's
+    verdict against the training items' codes. The bottom row is picked from the midpoints not among real items
+    where Brian puts on two-thirds or more of a typical photo's ink, farthest first (:func:`pick_new`). Returns
+    what the notebook draws, prints and checks."""
     items = latent.first_of_each_class(y_test, n=10).flatten()                  # 10 test items of each kind
     pairs = [(int(a), int(b)) for i, a in enumerate(items) for b in items[i + 1:] if y_test[a] != y_test[b]]
     pair_kinds = [tuple(int(y_test[i]) for i in pair) for pair in pairs]         # the two kinds of each pair
@@ -111,8 +112,6 @@ def new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict:
     visible.sort(key=lambda k: (-grades[k], -float(distance[k])))  # far from real items first, then the farthest
     clear = [k for k in visible if ink[k] >= 2 / 3 * typical_ink]  # well clear of the ghost line: two-thirds or more
     shown = pick_new(clear, pair_kinds)        # farthest first: one per pair of kinds, each kind in at most two
-    real_rebuilt_new(x_test[first], y_test[first], rebuilt, sewn[shown], [pair_kinds[k] for k in shown],
-                     [latent.VERDICT_GRADES[grades[k]][1] for k in shown])
     away = len(grades) - grades.count(0)                            # the midpoints not among real items
     unused = [CLASS_NAMES[c] for c in range(10) if all(c not in pair_kinds[k] for k in shown)]
     text = (grade_lines(grades, "midpoints")
@@ -127,4 +126,12 @@ def new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict:
             + (f" ({10 - len(shown)} of the 10 slots left empty: no candidate left whose two kinds are each in fewer "
                "than two pairs)" if len(shown) < 10 else ""))
     return {"grades": grades, "shown": shown, "ink": ink, "pair_kinds": pair_kinds, "away": away,
-            "typical_ink": typical_ink, "spacing": spacing, "text": text}
+            "typical_ink": typical_ink, "spacing": spacing, "text": text, "real": x_test[first],
+            "real_labels": y_test[first], "rebuilt": rebuilt, "new": sewn[shown]}
+
+
+def new_items(new: dict, axes=None):
+    """Section 1's picture from :func:`select_new_items`: real items, their reconstructions, the new items."""
+    return real_rebuilt_new(new["real"], new["real_labels"], new["rebuilt"], new["new"],
+                            [new["pair_kinds"][k] for k in new["shown"]],
+                            [latent.VERDICT_GRADES[new["grades"][k]][1] for k in new["shown"]], axes)

@@ -46,17 +46,18 @@ def test_quiz_right_and_wrong(lab_page, lab):
     jlab.run_notebook(page, lab, NOTEBOOK)
     jlab.assert_no_text_reprs(page, "the quiz", "quiz", (*jlab.TEXT_REPRS, "To check an answer without buttons"))
 
-    rendered = page.locator(f"{jlab.ACTIVE} .jp-OutputArea-output .jupyter-widgets.quiz")
+    rendered = page.locator(f"{jlab.ACTIVE} .jp-OutputArea-output .jupyter-widgets.quiz-course")
     fallback = page.locator(f"{jlab.ACTIVE} .jp-OutputArea-output",
                             has_text="To check an answer without buttons").count()
-    assert rendered.count() == 1, ("the quiz did not render as widgets (CSS class 'quiz')"
+    assert rendered.count() == 1, ("the quiz did not render as widgets (CSS class 'quiz-course')"
                                    + ("; its plain-text fallback is shown instead" if fallback else ""))
-    score = page.locator(f"{jlab.ACTIVE} .quiz-score")
-    assert score.count() == 1, "one quiz (an element with CSS class quiz-score) on the page"
+    assert page.locator(f"{jlab.ACTIVE} .jupyter-widgets.quiz-bonus").count() == 1, "the bonus quiz (Going deeper)"
+    score = page.locator(f"{jlab.ACTIVE} .quiz-course .quiz-score")
+    assert score.count() == 1, "one course quiz (an element with CSS class quiz-score) on the page"
     total = quiz_module.N_COURSE
     assert re.search(rf"Score:\s*0\s*/\s*{total}", score.inner_text()), score.inner_text()
     questions = page.locator(f"{jlab.ACTIVE} .quiz-question")
-    assert questions.count() == len(quiz_module.QUESTIONS), "the course's questions and the going-further ones"
+    assert questions.count() == len(quiz_module.QUESTIONS), "the course's questions and the bonus ones"
 
     boxes = {n: page.locator(f"{jlab.ACTIVE} .quiz-q{n}") for n in (RIGHT_Q, WRONG_Q)}
     for n, box in boxes.items():
