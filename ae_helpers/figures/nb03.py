@@ -106,6 +106,9 @@ def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
     order = [int(c) for c in np.argsort(values, kind="stable")]
     gaps = [round(values[b] - values[a], 4) for a, b in zip(order, order[1:])]    # gaps[i]: order[i] to order[i + 1]
 
+    def apart(gap):                           # a zero gap is no gap: equal as printed
+        return f"{gap:.4f} apart" if gap > 0 else "equal to 4 decimals"
+
     def group(ranks, outer, side):            # ranks: from the end inwards; outer: the first rank outside them
         keep, edge = len(ranks), outer
         while keep and gaps[min(ranks[keep - 1], edge)] < tie:      # the innermost kept ties with the next inwards
@@ -113,7 +116,7 @@ def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
         text = ", ".join(names[order[r]] for r in sorted(ranks[:keep])) or "none untied"
         if keep < len(ranks):
             text += (f" ({', '.join(names[order[r]] for r in sorted(ranks[keep:]))} left out: tied with the next "
-                     f"{side}, {names[order[outer]]}, {gaps[min(ranks[-1], outer)]:.4f} apart)")
+                     f"{side}, {names[order[outer]]}, {apart(gaps[min(ranks[-1], outer)])})")
         return text
     last = len(order) - 1
     return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
@@ -156,7 +159,8 @@ _LABEL_SPOTS = [((7, 0), "left"), ((7, -8), "left"), ((-7, 0), "right"), ((-7, -
 def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=(), boxed=False):
     """Name each point (xs[i], ys[i]) beside it, at the first spot of ``_LABEL_SPOTS`` where its label and the short
     leader line (in the dot's colour, ``colors[i]``) joining it to its dot stay inside the axes and cover no other
-    dot, label, leader or box of ``avoid`` (else the last spot): each label names THAT dot, and all stay readable
+    dot, label, leader or box of ``avoid``; failing that, the first where only ``avoid`` is covered and the label lies
+    nearer its own dot than any other (else the nearest such): each label names THAT dot, and all stay readable
     (``boxed``: on a white box above the class names, readable even over dots and names)."""
     extra = {"bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
              "zorder": 7} if boxed else {}
@@ -167,8 +171,9 @@ def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=(), boxed=False):
     dots = [Bbox.from_extents(cx - pad, cy - pad, cx + pad, cy + pad) for cx, cy in centres]
     placed = []
     for i, (x, y, name) in enumerate(zip(xs, ys, names)):
-        taken = placed + list(avoid) + [d for j, d in enumerate(dots) if j != i]      # other dots, labels, leaders
-        for k, (offset, ha) in enumerate(_LABEL_SPOTS):
+        others = placed + [d for j, d in enumerate(dots) if j != i]                   # other dots, labels, leaders
+        tries = []                                                        # (rank: 0 best, label, box, leader)
+        for offset, ha in _LABEL_SPOTS:
             label = ax.annotate(name, (x, y), textcoords="offset points", xytext=offset, ha=ha, fontsize=fontsize,
                                 va="center", **extra, arrowprops={"arrowstyle": "-", "color": colors[i], "lw": 1.3,
                                                          "shrinkA": 1, "shrinkB": 4})
@@ -178,10 +183,20 @@ def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=(), boxed=False):
             line = Bbox.from_extents(min(cx, near_x) - 1, min(cy, near_y) - 1, max(cx, near_x) + 1, max(cy, near_y) + 1)
             box = box.expanded(1.05, 1.1)
             inside = ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 and ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1
-            free = not any(box.overlaps(t) or line.overlaps(t) for t in taken)
-            if (inside and free) or k == len(_LABEL_SPOTS) - 1:
+            hits = [any(box.overlaps(t) or line.overlaps(t) for t in group) for group in (others, avoid)]
+            mid = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            gaps = np.hypot(*(centres - mid).T)                   # the label's centre to every dot's centre
+            own = gaps[i] < np.delete(gaps, i).min(initial=np.inf)        # nearer its own dot than any other
+            rank = 0 if inside and not any(hits) else 1 if inside and not hits[0] and own else 2 if own else 3
+            tries.append((rank, label, box, line))
+            label.set_visible(False)
+            if rank == 0:
                 break
-            label.remove()
+        _, label, box, line = min(tries, key=lambda t: t[0])     # the first of the best rank
+        for _, other, _, _ in tries:
+            if other is not label:
+                other.remove()
+        label.set_visible(True)
         placed += [box, line]
     return placed
 
