@@ -31,9 +31,18 @@ def _check_nearest(fn):
     codes, pixels, _ = _points()
     for points, space in ((codes, f"codes ({N}, 2)"), (pixels, f"pixels ({N}, 784)")):
         dist = torch.cdist(points, points)
-        for i in (0, 7, 123):
-            got = _index(call(fn, points, i, expects=f"points = {space} of real test items and i = {i}"),
-                         "my_nearest")
+        for i in (7, 123, 0):
+            try:
+                got = _index(call(fn, points, i, expects=f"points = {space} of real test items and i = {i}"),
+                             "my_nearest")
+            except Mistake as mistake:
+                if f"with size {points.shape[1]}" in str(mistake):   # i past the end of one number per column
+                    raise Mistake("`d` has one number per *column* of points, not one per item: measure along "
+                                  "each row, `dim=1`, not `dim=0`") from None
+                if "0-dim" not in str(mistake) and "with size 0" not in str(mistake):
+                    raise
+                raise Mistake("`d` is one number, not one distance per item: `.norm()` without `dim=1` measures "
+                              "the whole table at once. `diff.norm(dim=1)` gives the length of each row") from None
             if got == i:
                 raise Mistake(f"my_nearest(points, {i}) returned {i} itself: every item is at distance 0 from "
                               "itself. Leave item i out (e.g. set its distance to infinity) before argmin")
@@ -75,14 +84,14 @@ def _check_agree(fn):
 
 nearest = Exercise(
     "nearest", "the nearest item", "my_nearest", _check_nearest,
-    ["Compute the distance from item i to every item (`torch.cdist`, or `(points - points[i]).norm(dim=1)`), "
-     "and take the index of the smallest: `argmin`. But item i itself is at distance 0.",
-     "`d = (points - points[i]).norm(dim=1)`, then `d[i] = float('inf')` so that i is never chosen, "
-     "then `return int(d.argmin())`."],
+    ["Row j of `diff` is the difference between item j and item i; its length is their distance. A tensor's "
+     "`.norm(dim=1)` gives the length of every row at once (`dim=1`: across the numbers of a row).",
+     "`d = diff.norm(dim=1)` (or, by hand, `(diff ** 2).sum(dim=1).sqrt()`): one distance per item."],
     """
     def my_nearest(points, i):
-        d = (points - points[i]).norm(dim=1)   # distance from item i to every item
-        d[i] = float("inf")                    # not the item itself
+        diff = points - points[i]   # row j: item j minus item i
+        d = diff.norm(dim=1)        # distance from item i to every item
+        d[i] = float("inf")         # not the item itself
         return int(d.argmin())
     """, expects="a function my_nearest(points, i) returning an index")
 

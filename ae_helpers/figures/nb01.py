@@ -4,6 +4,7 @@
 * ``ring_items``         black rings (a colour no kind uses) around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``first_usable``       which of the emptiest spots Section 4 takes: more than a faint ghost, not 'among real items'
+* ``picture_verdict``    the words for "is the item sewn at the spot a close variation of one of Brian's copies?"
 * ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
                          circle around it, titled with the kinds of the 10 items nearest the spot (and the nearest
                          item, drawn on top, with the spacing around it dashed and its 10 nearest items ringed,
@@ -68,6 +69,16 @@ def first_usable(model, spots, verdicts, images, ink_share=0.5) -> int:
     ink = model.decode(spots).flatten(1).mean(1)
     enough = ink_share * torch.as_tensor(images).flatten(1).mean(1).median()
     return int(((ink >= enough) & (verdicts["grade"] >= 1)).nonzero()[0])
+
+
+def picture_verdict(nearest_copy: float, usual_copy: float) -> str:
+    """Section 4's and Going deeper's verdict, as words: ``nearest_copy`` is the MSE between the item sewn at the
+    spot and the most similar of Brian's copies, ``usual_copy`` the median MSE between a copy and its own photo."""
+    if nearest_copy < usual_copy:
+        return (f"a close variation of one of Brian's copies ({usual_copy / nearest_copy:.1f} times closer to it than "
+                "a typical copy is to its own photo)")
+    return ("not a close variation of any of Brian's copies (farther from each than a typical copy is from its own "
+            "photo)")
 
 
 def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
