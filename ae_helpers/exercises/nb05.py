@@ -24,6 +24,7 @@ def _check_interpolate(fn):
         t = torch.linspace(0, 1, STEPS)[:, None]
         ref = model.decode((1 - t) * z_a + t * z_b)
         no_end = model.decode((1 - t * 0.9) * z_a + t * 0.9 * z_b)
+        first_only, only_a = model.decode((1 - t) * z_a), model.decode(z_a.expand(STEPS, -1))
     if not isinstance(got, torch.Tensor):
         raise Mistake(f"my_interpolate should return a tensor of images, got {type(got).__name__}")
     got = got.detach()
@@ -41,6 +42,10 @@ def _check_interpolate(fn):
     if torch.allclose(got, (1 - t4) * x_a + t4 * x_b, atol=1e-4):
         raise Mistake("you interpolated in pixel space: that cross-fades the two photos (a ghost of both). "
                       "Encode both items, walk the straight line between their *codes*, and decode each step")
+    if torch.allclose(got, first_only, atol=1e-4):
+        raise Mistake("only the first term: the path shrinks from z_A to (0, 0). Add the second term, t * z_b")
+    if torch.allclose(got, only_a, atol=1e-4):
+        raise Mistake("every step is A's reconstruction: the second term is t * z_b (B's code), not t * z_a")
     if torch.allclose(got, ref.flip(0), atol=1e-4):
         raise Mistake("the path runs from B to A: the first image should be near item A (t = 0)")
     if torch.allclose(got, no_end, atol=1e-4) or (torch.allclose(got[0], ref[0], atol=1e-4)
@@ -90,15 +95,17 @@ def _check_pca(answer):
 
 interpolate = Exercise(
     "interpolate", "interpolation in latent space", "my_interpolate", _check_interpolate,
-    ["Interpolate between the two *codes*, not the two photos: encode A and B, walk from z_A to z_B, decode.",
-     "`z_a, z_b = model.encode(torch.stack([x_a, x_b]))`, `t = torch.linspace(0, 1, steps)[:, None]`, "
-     "`return model.decode((1 - t) * z_a + t * z_b)`."],
+    ["`first` is `(1 - t) * z_a`, one row per step; the second term `t * z_b` is built the same way. "
+     "Add the two.",
+     "`z_path = first + t * z_b`: the whole line is `(1 - t) * z_a + t * z_b`, for every t at once."],
     """
     def my_interpolate(model, x_a, x_b, steps=10):
         with torch.no_grad():
             z_a, z_b = model.encode(torch.stack([x_a, x_b]))   # the two items' locations
             t = torch.linspace(0, 1, steps)[:, None]            # 0, ..., 1: both ends included
-            return model.decode((1 - t) * z_a + t * z_b)        # Brian sews each step
+            first = (1 - t) * z_a                               # the first term, one row per step
+            z_path = first + t * z_b                            # z(t) = (1 - t) z_A + t z_B
+            return model.decode(z_path)                         # Brian sews each step
 
     a = int((y_test == CLASS_NAMES.index("Pullover")).nonzero()[0])   # the first pullover and sandal
     b = int((y_test == CLASS_NAMES.index("Sandal")).nonzero()[0])

@@ -12,7 +12,7 @@ import torch
 
 from .. import plots
 from ..data import CLASS_NAMES
-from ..latent import central_item, ratio_text
+from ..latent import central_item, ratio_text, verdict_grade
 
 
 def rebuilt_by_size(originals, rows: dict, classes=None, axes=None):
@@ -40,9 +40,26 @@ def interpolation_row(photo_a, path, photo_b, near, label_a, label_b, grades):
                              "with its distance in spacings to the nearest training item and that item's class")
 
 
-def distance_text(distance) -> str:
-    """A latent distance with 3 decimals, rounded *up* like :func:`ratio_text`: 0.000 only for distance 0."""
-    return ratio_text(distance, decimals=3, limits=False)
+def distance_text(distance, decimals: int = 3) -> str:
+    """A latent distance with ``decimals`` decimals, rounded *up* like :func:`ratio_text`: zero only for 0."""
+    return ratio_text(distance, decimals=decimals, limits=False)
+
+
+def near_numbers(near, decimals: int = 4) -> tuple[str, str, str]:
+    """The distance, spacing and ratio of ``near`` (a ``find_nearest`` answer) as printed: distance and spacing with
+    ``decimals`` decimals, rounded up; the ratio is the *printed* distance / the *printed* spacing, rounded up, so
+    that dividing the printed numbers gives it (the exact ratio only where that quotient would change the grade)."""
+    distance, spacing = distance_text(near["distance"], decimals), distance_text(near["spacing"], decimals)
+    same_grade = verdict_grade(float(distance), float(spacing)) == near["grade"]
+    return distance, spacing, ratio_text(float(distance) / float(spacing) if same_grade else near["ratio"])
+
+
+def share_text(count: int, total: int, few: int = 10) -> str:
+    """``count`` of ``total`` as a share (1 decimal); below ``few`` the count itself and "hardly any" (0:
+    "none"): a share that rests on a point or two is no finding."""
+    if count == 0:
+        return "none"
+    return f"{count} of {total:,} (hardly any)" if count < few else f"{count / total:.1%}"
 
 
 def class_map(codes, labels, title):
@@ -100,8 +117,8 @@ def show_path(model, explorer, x_test, y_test, label_a, label_b, grades, steps=6
 
 def walk_row(items, info, grades):
     """The walk to the sliders' far corner: each step titled with its latent distance to the nearest training
-    item (3 decimals, rounded up), that distance in spacings and the verdict."""
-    plots.image_row(items, [f"distance {distance_text(n['distance'])}\n= {ratio_text(n['ratio'])} spacings\n"
+    item and that distance in spacings (:func:`near_numbers`), and the verdict."""
+    plots.image_row(items, [f"distance {near_numbers(n)[0]}\n= {near_numbers(n)[2]} spacings\n"
                             f"({grades[n['grade']]})" for n in info], size=1.5,
                     suptitle="Walking from the trousers to the sliders' far corner: the distance to the nearest "
                              "training item\nmay dip while the walk crosses other clusters, then grows towards the "
