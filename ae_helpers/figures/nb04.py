@@ -84,7 +84,7 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
                   far=None, inside=None):
     """The map with its empty space (``grid[empty]``) in grey and the chosen empty spots, numbered (those where
     ``far`` (k,) is true drawn in red, their numbers too; the grey grid points where ``inside`` is true drawn
-    darker and larger), and what the
+    as dark, white-edged squares), and what the
     decoder makes there (``made_up``: the spots' images, then ``n_far`` images from far outside the map).
     ``title`` says how the empty space and the spots were chosen; ``outline``: the codes whose outline (``within``
     standard deviations of their centre, as :func:`ae_helpers.latent.emptiest_spots` uses) is drawn dashed."""
@@ -98,7 +98,8 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
         handle.set_alpha(1)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
     if inside is not None:
-        ax.scatter(*grid[empty & inside].T, s=6, color="0.45", zorder=6)
+        ax.scatter(*grid[empty & inside].T, s=28, marker="s", color="0.25", edgecolors="white", linewidths=0.6,
+                   zorder=6)   # large, edged squares above the dots, so that even one stands out
     far = torch.zeros(len(spots), dtype=torch.bool) if far is None else torch.as_tensor(far, dtype=torch.bool)
     ax.scatter(*spots.T, marker="x", color=["C3" if f else "black" for f in far.tolist()], s=60, zorder=7)
     if outline is not None:
@@ -143,15 +144,18 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late
     zoom.plot(ends, smooth, color="C1", linewidth=2.5,
               label=f"{window}-epoch moving average (plotted at the window's end)")
     zoom.scatter([ends[low], ends[late], ends[-1]], [smooth[low], smooth[late], smooth[-1]], color="black", zorder=5)
+    # the two labels at fixed, separate places under the legend (the lowest always left of the later one), so
+    # that they cannot overlap however close the two points lie
     zoom.annotate(f"lowest average: epochs {low + 1}-{low + window}\n(plotted at {low + window}), {smooth[low]:.5f}",
-                  (ends[low], smooth[low]), xytext=(-60, 60), textcoords="offset points",
+                  (ends[low], smooth[low]), xytext=(0.3, 0.5), textcoords="axes fraction", fontsize=8,
                   arrowprops={"arrowstyle": "->"})
     zoom.annotate(f"validation during training's\nlowest epochs {late + 1}-{late + window}", (ends[late], smooth[late]),
-                  xytext=(-40, 45), textcoords="offset points", arrowprops={"arrowstyle": "->"})
+                  xytext=(0.97, 0.5), textcoords="axes fraction", ha="right", fontsize=8,
+                  arrowprops={"arrowstyle": "->"})
     zoom.annotate(f"last {window}: {smooth[-1]:.5f}", (ends[-1], smooth[-1]), xytext=(-70, -30),
                   textcoords="offset points", arrowprops={"arrowstyle": "->"})
     zoom.set_ylim(smooth[low] * 0.9, max(smooth[low] * 1.35, smooth[late] * 1.1))
-    zoom.legend(loc="upper right")
+    zoom.legend(loc="upper right", fontsize=8)
     zoom.set_title(f"Validation only, zoomed: while training's {window}-epoch average fell a further {tr_fall:.0%} "
                    f"(to epochs {late + 1}-{late + window}),\nvalidation's stood {rise:+.1%} above its lowest: "
                    "no longer improving, the sign", fontsize=10)
