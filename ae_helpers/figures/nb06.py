@@ -132,7 +132,7 @@ def auc_bars(aucs: dict, seen: dict | None = None, ax=None):
 
 
 def compression_figure(rows, pca_mse, zlib_bytes, image_bytes, ax=None):
-    """Error against bytes per item: the autoencoders' float16 codes, PCA codes of the same size, lossless."""
+    """Error against bytes per item: the autoencoders' float16 codes, PCA codes as long, lossless."""
     ax = get_ax(ax, figsize=(8, 4.5))
     ks = torch.arange(1, len(pca_mse) + 1)
     ax.plot((2 * ks).numpy(), pca_mse.numpy(), color="0.5",
