@@ -6,10 +6,9 @@
 * ``first_usable``       which of the emptiest spots Section 4 takes: more than a faint ghost, not 'among real items'
 * ``picture_verdict``    the words for "is the item sewn at the spot a close variation of one of Brian's copies?"
 * ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
-                         circle around it, titled with the kinds of the 10 items nearest the spot (and the nearest
-                         item, drawn on top, with the spacing around it dashed and its 10 nearest items ringed,
-                         which the title says are another set;
-                         legend and colour key below)
+                         circle around it, titled with the kinds of the 10 items nearest the spot or, when the
+                         nearest item is drawn (with the spacing around it dashed), of that item's 10 nearest, the
+                         ones ringed (legend and colour key below)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``) creates a figure, the axes are
 returned.
@@ -84,7 +83,7 @@ def picture_verdict(nearest_copy: float, usual_copy: float) -> str:
 def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     """The whole map with ``spot`` starred, and a close-up (6 ``gap`` around it) with the empty circle;
     ``nearest=(item, spacing)`` also draws, dashed, the spacing around the nearest item (the explorer's yardstick)
-    and rings that item's 10 nearest items, the ones the dashed circle holds.
+    and rings that item's 10 nearest items (the dashed circle holds them unless the spacing is capped).
     No class names are written on the maps (one could sit on the star): colour keys instead."""
     codes, labels = torch.as_tensor(codes), torch.as_tensor(labels)
     axes = get_axes(axes, 1, 2, (15, 6.5))
@@ -95,12 +94,13 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
     whole.plot(*spot, **star)
     whole.legend(handles=[Patch(color=CLASS_COLORS[c], label=name) for c, name in enumerate(CLASS_NAMES)],
                  fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
-    near10 = (codes - torch.as_tensor(spot)).norm(dim=1).argsort()[:10]
+    if nearest is None:                                                   # the title names the set it counts
+        named, which = (codes - torch.as_tensor(spot)).norm(dim=1).argsort()[:10], "the 10 items nearest the spot"
+    else:
+        named = (codes - torch.as_tensor(nearest[0])).norm(dim=1).argsort()[1:11]   # 0 is the item itself
+        which = "ringed in black: the nearest item's 10 nearest"
     latent_scatter(codes, labels, zoom, s=12, alpha=0.8, names=False, legend=False,
-                   title=f"Close-up: nothing hangs inside the red circle\nthe 10 items nearest the spot: "
-                         f"{count_classes(labels[near10])}"
-                         + ("\n(black rings: the nearest item's 10 nearest, another set)" if nearest is not None
-                            else ""))
+                   title=f"Close-up: nothing hangs inside the red circle\n{which}: {count_classes(labels[named])}")
     handles = [zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2, zorder=7,
                                      label="empty circle"))]
     zoom.plot(*spot, **star, zorder=9)
@@ -111,8 +111,7 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
                                              linewidth=1.5, zorder=7, label="spacing around the nearest item")))
         handles += zoom.plot(*item.tolist(), marker="o", markersize=4, markerfacecolor="white", linestyle="none",
                              markeredgecolor="black", markeredgewidth=1.5, zorder=8, label="nearest item")
-        ten = (codes - item).norm(dim=1).argsort()[1:11]                  # its 10 nearest (0 is itself)
-        handles += zoom.plot(*codes[ten].T.tolist(), marker="o", markersize=7, markerfacecolor="none",
+        handles += zoom.plot(*codes[named].T.tolist(), marker="o", markersize=7, markerfacecolor="none",
                              linestyle="none", markeredgecolor="black", markeredgewidth=1, zorder=8,
                              label="its 10 nearest items")
         r = max(r, 1.2 * (gap + spacing))
