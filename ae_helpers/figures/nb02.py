@@ -112,10 +112,12 @@ def axis_walks(model, codes, train_codes, steps=9, axes=None):
         walks.append(walk)
     spacing = latent.local_spacing(train_codes)
     grades = [latent.grade_points(walk, train_codes, spacing)["grade"] for walk in walks]
+    among, near = (limit for limit, _ in latent.VERDICT_GRADES[:2])
     title = ("Walking along each axis of the wardrobe (the other coordinate at its median)\nunder each step: where "
-             "its point lies (notebook 05's verdict), not how the picture looks: among = within 0.5 spacings of the "
-             "nearest training item, near = up to 1.5, FAR = farther")
-    axes = get_axes(axes, len(walks), steps, (1.3 * steps, 4.1), title)
+             f"its point lies (notebook 05's verdict), not how the picture looks: among = within {among} spacings of "
+             f"the nearest training item,\nnear = up to {near}, FAR = farther (an item's spacing: its distance to its "
+             f"{latent.SPACING_NEIGHBOURS}th nearest training item)")
+    axes = get_axes(axes, len(walks), steps, (1.3 * steps, 4.4), title)
     words = ("among items", "near items", "FAR from items")
     for axis, (walk, grade) in enumerate(zip(walks, grades)):
         titles = [f"z{axis + 1} = {v:+.1f}\n{words[int(g)]}" for v, g in zip(walk[:, axis], grade)]
@@ -183,9 +185,9 @@ def _end_words(kinds, n=None) -> str:
 
 
 def describe_axes(table, n_end=None, close=0.1) -> str:
-    """The table in words: which classes lead each end of each axis (``n_end`` photos at each end, for the noise
-    margin of ``_end_words``), and which property it follows most; when the two strongest |correlations| are
-    within ``close`` of each other (one model's ranking, not a law), it names both as about equal."""
+    """The table in words: which classes are commonest at each end of each axis (``n_end`` photos at each end,
+    for the noise margin of ``_end_words``), and which property it follows most; when the two strongest
+    |correlations| are within ``close`` of each other (one model's ranking, not a law), it names both as about equal."""
     lines = []
     for a in range(len(table["low"])):
         name, c = strongest_property(table, a)
