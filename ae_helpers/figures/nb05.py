@@ -85,13 +85,18 @@ def items_map(images, codes, labels, n=150):
     return ax
 
 
+def _a(name: str) -> str:
+    """``name`` with its article: "an Ankle boot", "a Bag"."""
+    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
+
+
 def new_items(items, z_new, nearest_images, nearest, grades):
     """Section 3: Brian's items at the locations ``z_new`` (top row) and the training item nearest each (bottom
     row, titled with its distance in spacings, its class and the verdict ``grades[grade]``); every title sits
     above its own image, no text over an image."""
     fig, axes = plt.subplots(2, len(items), figsize=(2 * len(items), 6.4), layout="constrained")
     plots.image_row(items, [f"Brian's item at\nz=({z[0]:.1f}, {z[1]:.1f})" for z in z_new], axes[0])
-    plots.image_row(nearest_images, [f"nearest training item:\na {n['class']},\nz is {ratio_text(n['ratio'])} "
+    plots.image_row(nearest_images, [f"nearest training item:\n{_a(n['class'])},\nz is {ratio_text(n['ratio'])} "
                                      f"spacings away:\n{grades[n['grade']]}" for n in nearest], axes[1])
     fig.suptitle("Top: what Brian sews at random locations. Bottom: the training item nearest each location\n"
                  "(graded by how far the location is from it, not by how alike the pictures are)")
@@ -120,9 +125,9 @@ def walk_row(items, info, grades):
     item and that distance in spacings (:func:`near_numbers`), and the verdict."""
     plots.image_row(items, [f"distance {near_numbers(n)[0]}\n= {near_numbers(n)[2]} spacings\n"
                             f"({grades[n['grade']]})" for n in info], size=1.5,
-                    suptitle="Walking from the trousers to the sliders' far corner: the distance to the nearest "
-                             "training item\nmay dip while the walk crosses other clusters, then grows towards the "
-                             "corner (in spacings, a local unit, it may dip too)")
+                    suptitle="Walking from the trousers to the sliders' far corner: each step's distance to the "
+                             "nearest training item\n(in spacings too, a local unit); the printout says whether it "
+                             "dips on the way")
 
 
 def errors_vs_pca(ae_loss: dict, pca_loss: dict):
