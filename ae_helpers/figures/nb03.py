@@ -3,7 +3,7 @@
 * ``sigmoid_figure``        the sigmoid, one image's logits before it and its pixels after it
 * ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
 * ``copies_figure``         originals and their reconstructions, with each copy's error
-* ``class_error_bars``      mean reconstruction error per class, easiest to hardest
+* ``class_error_bars``      mean reconstruction error per class, easiest to hardest, ties hatched
 * ``ranking_text``          that ranking as text, with its chains of ties
 * ``variety_figure``        each class's average image, and variety against error
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
@@ -20,6 +20,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
 from .. import latent
@@ -85,15 +86,19 @@ def copies_figure(originals, copies, errors, titles, axes=None):
     return axes
 
 
-def class_error_bars(class_error, overall, ax=None):
-    """Horizontal bars of the per-class error, easiest at the bottom, with the overall mean dashed."""
+def class_error_bars(class_error, overall, ax=None, tie=None):
+    """Bars of the per-class error, easiest at the bottom, mean dashed, ties (as in ``ranking_text``) hatched."""
     ax = get_ax(ax, figsize=(8, 3.8))
     order = np.argsort(class_error)
-    ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order])
-    ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")
+    close = np.diff(np.round(class_error[order], 4)) < (tie or 0)           # each bar to the next harder one
+    tied = np.r_[close, False] | np.r_[False, close]
+    ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order],
+            hatch=["//" if t else None for t in tied], edgecolor=["black" if t else "none" for t in tied])
+    handles = [ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")]
+    handles += [Patch(fill=False, hatch="//", label=f"tied (< {tie} apart)")] * int(tied.any())
     ax.set_xlabel("mean reconstruction error (MSE per pixel of each copy to its own photo), test set")
     ax.set_title("Which clothes Brian finds hard (longest bar = hardest)")
-    ax.legend()
+    ax.legend(handles=handles)
     plt.gcf().tight_layout()
     return ax
 
@@ -239,7 +244,7 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
     for k, img in enumerate(images):
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{k + 1}: {gaps[k]:.3f} away ({latent.ratio_text(ratios[k])} own sp.)\n"
-                     f"to nearest photo {dists[k]:.3f}", fontsize=8)
+        ax.set_title(f"{k + 1}: map dist. {gaps[k]:.3f} ({latent.ratio_text(ratios[k])} own sp.)\n"
+                     f"pixel MSE to nearest photo {dists[k]:.3f}", fontsize=8)
         ax.set_axis_off()
     return ax_map
