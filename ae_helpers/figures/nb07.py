@@ -68,9 +68,10 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axe
             ax.set_axis_off()
     for ax, label in zip((axes[0][0], axes[1][0], axes[2][0]), ["real", "reconstructed", "new place"]):
         ax.set_ylabel(label, fontsize=10)
-    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom, in its own order, not under the "
-                               "columns: halfway between two kinds, a new place graded near or far from real items;"
-                               "\nthe picture may look like one of the two, a blend, a third kind, or no garment"
+    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom: labelled by the two kinds it lies "
+                               "halfway between; a picture can look like a third kind)\n(bottom row in its own "
+                               "order, not under the columns: a new place graded near or far from real items; it may"
+                               " also look like one of the two, a blend, or no garment"
                                + ("; an empty slot: no candidate left whose two kinds are each in fewer than two "
                                   "pairs)" if len(new) < n else ")"), fontsize=10)
     return axes
