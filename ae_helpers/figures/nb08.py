@@ -15,13 +15,13 @@ from ..plots import get_axes, image_row
 
 def model_table(rows: dict) -> str:
     """The comparison of section 1: one line per (architecture, latent size)."""
-    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness':>9} {'mult-adds':>10} "
-             f"{'train s':>8}"]
+    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness':>9} {'mult-adds':>10}"]
     for (name, d), r in rows.items():
         lines.append(f"{name + f' {d}-D':>22} {r['params']:>8,} {r['mse']:>9.4f} {r['x PCA']:>6.3f} "
-                     f"{r['sharpness']:>9.2f} {r['mult-adds']:>10,} {r['train s']:>8.0f}")
-    lines.append("train s: the seconds its training took, as it ran on the machine that trained it (a record, not a "
-                 "speed measurement)")
+                     f"{r['sharpness']:>9.3f} {r['mult-adds']:>10,}")
+    seconds = [f"{name} {d}-D {r['train s']:.0f} s" for (name, d), r in rows.items() if "train s" in r]
+    if seconds:
+        lines.append("training took " + ", ".join(seconds) + " (wall-clock, not a speed measurement)")
     return "\n".join(lines)
 
 
