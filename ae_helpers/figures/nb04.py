@@ -98,7 +98,7 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
         handle.set_alpha(1)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
     if inside is not None:
-        ax.scatter(*grid[empty & inside].T, s=28, marker="s", color="0.25", edgecolors="white", linewidths=0.6,
+        ax.scatter(*grid[empty & inside].T, s=90, marker="s", color="0.2", edgecolors="white", linewidths=0.8,
                    zorder=6)   # large, edged squares above the dots, so that even one stands out
     far = torch.zeros(len(spots), dtype=torch.bool) if far is None else torch.as_tensor(far, dtype=torch.bool)
     ax.scatter(*spots.T, marker="x", color=["C3" if f else "black" for f in far.tolist()], s=60, zorder=7)
@@ -122,11 +122,13 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
     return ax
 
 
-def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late: int, tr_fall: float, axes=None):
+def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late: int, tr_fall: float,
+                   verdict: str = "", axes=None):
     """Training and validation loss per epoch (log scale, said on its axis), and validation alone, zoomed, with
     ``smooth`` (its average over every 10 epochs in a row, as the notebook computes it); ``late``: the start of the
     training loss's lowest such window after validation's lowest, ``tr_fall``: how far training fell meanwhile,
-    ``rise``: how far validation stood above its lowest there (as the notebook computes and prints them)."""
+    ``rise``: how far validation stood above its lowest there, ``verdict`` what the notebook calls it (as the
+    notebook computes and prints them)."""
     val, tr, smooth = np.asarray(val_loss), np.asarray(train_loss), np.asarray(smooth)
     epochs, window = np.arange(1, len(val) + 1), len(val) - len(smooth) + 1
     axes = plots.get_axes(axes, 1, 2, (12, 3.8))
@@ -157,8 +159,8 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late
     zoom.set_ylim(smooth[low] * 0.9, max(smooth[low] * 1.35, smooth[late] * 1.1))
     zoom.legend(loc="upper right", fontsize=8)
     zoom.set_title(f"Validation only, zoomed: while training's {window}-epoch average fell a further {tr_fall:.0%} "
-                   f"(to epochs {late + 1}-{late + window}),\nvalidation's stood {rise:+.1%} above its lowest: "
-                   "no longer improving, the sign", fontsize=10)
+                   f"(to epochs {late + 1}-{late + window}),\nvalidation's stood {rise:+.1%} above its lowest"
+                   + (f" ({verdict})" if verdict else "") + ": no longer improving, the sign", fontsize=10)
     for ax in axes[0]:
         ax.set_xlabel("epoch")
     zoom.set_ylabel("MSE per pixel")
