@@ -3,7 +3,8 @@
 * ``count_classes``      "Ankle boot ×7, Bag ×3": the classes among some items, most common first (also in 03)
 * ``ring_items``         black rings (a colour no kind uses) around chosen items of a picture
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
-* ``first_usable``       which of the emptiest spots Section 4 takes: more than a faint ghost, not 'among real items'
+* ``choose_spot``        which candidate spot Section 4 takes: emptiest in spacings, more than a faint ghost, not
+                         'among real items', preferring a picture that is no close variation of Brian's copies
 * ``picture_verdict``    the words for "is the item sewn at the spot a close variation of one of Brian's copies?"
 * ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
                          circle around it, titled with the kinds of the 10 items nearest the spot or, when the
@@ -61,13 +62,21 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
 
 
 @torch.no_grad()
-def first_usable(model, spots, verdicts, images, ink_share=0.5) -> int:
-    """The index of the first (emptiest) of ``spots`` where ``model`` sews at least ``ink_share`` of the ink of a
-    typical (median) one of ``images`` (more than a faint ghost) and whose verdict (``latent.grade_points``) is not
-    'among real items'."""
-    ink = model.decode(spots).flatten(1).mean(1)
+def choose_spot(model, spots, verdicts, images, copies, ink_share=0.5) -> tuple[int, int]:
+    """``(index, skipped)``: the spot of ``spots`` Section 4 takes. Ranked by the verdict's ratio (distance to the
+    nearest item in its spacings, ``latent.grade_points``), emptiest first, the first where ``model`` sews at least
+    ``ink_share`` of the ink of a typical (median) one of ``images`` (more than a faint ghost), whose verdict is not
+    'among real items' and whose picture is no close variation of any of ``copies`` (Brian's copies of ``images``;
+    :func:`picture_verdict`'s test); if none is, the first that passes the other two tests. ``skipped``: how many
+    spots emptier (in spacings) were passed over."""
+    items = model.decode(spots)
     enough = ink_share * torch.as_tensor(images).flatten(1).mean(1).median()
-    return int(((ink >= enough) & (verdicts["grade"] >= 1)).nonzero()[0])
+    usual = ((copies - images) ** 2).flatten(1).mean(1).median()
+    order = verdicts["ratio"].argsort(descending=True).tolist()
+    usable = [i for i in order if items[i].mean() >= enough and verdicts["grade"][i] >= 1]
+    novel = [i for i in usable if ((copies - items[i]) ** 2).flatten(1).mean(1).min() >= usual]
+    k = (novel or usable)[0]
+    return k, order.index(k)
 
 
 def picture_verdict(nearest_copy: float, usual_copy: float) -> str:
