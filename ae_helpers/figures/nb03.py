@@ -3,13 +3,13 @@
 * ``sigmoid_figure``        the sigmoid, one image's logits before it and its pixels after it
 * ``address_on_map``        a chosen address on the map of real items, and what the decoder sews there
 * ``copies_figure``         originals and their reconstructions, with each copy's error
-* ``class_error_bars``      mean reconstruction error per class, easiest to hardest, ties hatched
 * ``ranking_text``          that ranking as text, with its chains of ties
 * ``variety_figure``        each class's average image, and variety against error
 * ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
 * ``spots_figure``          the emptiest spots on the map, and what the decoder sews there
-* ``distance_histograms``, ``frame_cells`` (from :mod:`.nb03_maps`): how far new images are from their nearest real
-  photo; frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
+* ``class_error_bars``, ``distance_histograms``, ``frame_cells`` (from :mod:`.nb03_maps`): the per-class error, one
+  hatch per group of ties; how far new images are from their nearest real photo; frames around chosen cells of a
+  decoded grid (and crosses at their addresses on a map)
 
 Convention: data first, ``ax=None`` (or ``axes=None``, a 2-D grid ``axes[row, col]``; or ``fig=None``) creates a
 figure, the axes are returned.
@@ -20,13 +20,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
 from .. import latent
 from ..data import CLASS_NAMES
-from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
-from .nb03_maps import distance_histograms, frame_cells  # noqa: F401  (re-exported: notebooks 03, 07)
+from ..plots import CLASS_COLORS, get_axes, image_row, latent_scatter
+from .nb03_maps import class_error_bars, distance_histograms, frame_cells  # noqa: F401  (re-exported: 03, 07)
 
 
 def sigmoid_figure(logits, image, z, axes=None):
@@ -86,51 +85,42 @@ def copies_figure(originals, copies, errors, titles, axes=None):
     return axes
 
 
-def class_error_bars(class_error, overall, ax=None, tie=None):
-    """Bars of the per-class error, easiest at the bottom, mean dashed, ties (as in ``ranking_text``) hatched."""
-    ax = get_ax(ax, figsize=(8, 3.8))
-    order = np.argsort(class_error)
-    close = np.diff(np.round(class_error[order], 4)) < (tie or 0)           # each bar to the next harder one
-    tied = np.r_[close, False] | np.r_[False, close]
-    ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order],
-            hatch=["//" if t else None for t in tied], edgecolor=["black" if t else "none" for t in tied])
-    handles = [ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")]
-    handles += [Patch(fill=False, hatch="//", label=f"tied (< {tie} apart)")] * int(tied.any())
-    ax.set_xlabel("mean reconstruction error (MSE per pixel of each copy to its own photo), test set")
-    ax.set_title("Which clothes Brian finds hard (longest bar = hardest)")
-    ax.legend(handles=handles)
-    plt.gcf().tight_layout()
-    return ax
-
-
 def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
     """Each class's value to 4 decimals, smallest first (all below is computed from these printed values); the
     neighbours in that ranking less than ``tie`` apart; the largest over the smallest; the ``n_easy`` smallest and
-    ``n_hard`` largest, each list stopping where a chain of ties to a class outside it starts (those are named)."""
+    ``n_hard`` largest, each list stopping where a chain of ties to a class outside it starts (those are named,
+    with their places: the candidates are the ``n_easy`` easiest and ``n_hard`` hardest)."""
     values = np.round(np.asarray(values, dtype=float), 4)
     order = [int(c) for c in np.argsort(values, kind="stable")]
     gaps = [round(values[b] - values[a], 4) for a, b in zip(order, order[1:])]    # gaps[i]: order[i] to order[i + 1]
+    last = len(order) - 1
 
     def apart(gap):                           # a zero gap is no gap: equal as printed
         return f"{gap:.4f} apart" if gap > 0 else "equal to 4 decimals"
 
-    def group(ranks, outer, side):            # ranks: from the end inwards; outer: the first rank outside them
+    def group(ranks, outer, side, most):      # ranks: from the end inwards; outer: the first rank outside them
         keep, edge = len(ranks), outer
         while keep and gaps[min(ranks[keep - 1], edge)] < tie:      # the innermost kept ties with the next inwards
             keep, edge = keep - 1, ranks[keep - 1]
         text = ", ".join(names[order[r]] for r in sorted(ranks[:keep])) or "none untied"
         if keep < len(ranks):
-            text += (f" ({', '.join(names[order[r]] for r in sorted(ranks[keep:]))} left out: tied with the next "
-                     f"{side}, {names[order[outer]]}, {apart(gaps[min(ranks[-1], outer)])})")
+            places = " and ".join(_ordinal(min(r, last - r) + 1) for r in ranks[keep:])
+            text += (f" (the {len(ranks)} {most} considered; {', '.join(names[order[r]] for r in ranks[keep:])}, "
+                     f"the {places}, left out: tied with the next {side}, {names[order[outer]]}, "
+                     f"{apart(gaps[min(ranks[-1], outer)])})")
         return text
-    last = len(order) - 1
     return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
-                      f"ties (neighbours in this ranking less than {tie} apart; their order can change from run "
-                      "to run): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b, g in zip(order, order[1:], gaps)
-                                               if g < tie) or "none"),
+                      f"ties (neighbours in this ranking less than {tie} apart, a rough cut, not a measured "
+                      "run-to-run spread): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b, g in
+                                                         zip(order, order[1:], gaps) if g < tie) or "none"),
                       f"the hardest class's error is {values.max() / values.min():.1f} times the easiest's; "
-                      f"easiest: {group(list(range(n_easy)), n_easy, 'harder')}; "
-                      f"hardest: {group(list(range(last, last - n_hard, -1)), last - n_hard, 'easier')}"])
+                      f"easiest: {group(list(range(n_easy)), n_easy, 'harder', 'easiest')}; "
+                      f"hardest: {group(list(range(last, last - n_hard, -1)), last - n_hard, 'easier', 'hardest')}"])
+
+
+def _ordinal(k):
+    """1st, 2nd, 3rd, 4th, ... (for k up to 20)."""
+    return f"{k}{dict([(1, 'st'), (2, 'nd'), (3, 'rd')]).get(k, 'th')}"
 
 
 def variety_figure(class_mean, class_variety, class_error, fig=None):
@@ -227,11 +217,11 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
     return ax_map
 
 
-def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
+def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None, median=None):
     """The map with the spots marked and numbered, and the image decoded at each spot, titled with its latent
-    distance to the nearest item (``gaps``), that distance in the item's spacings (``ratios``) and the MSE of the
-    image to its nearest real photo (``dists``)."""
-    fig = fig or plt.figure(figsize=(14, 4.4))
+    distance to the nearest item (``gaps``), that distance in ``median`` spacings (if given: the text's rule) and
+    in the item's own spacings (``ratios``: the explorer's), and the MSE of the image to its nearest real photo."""
+    fig = fig or plt.figure(figsize=(14, 5.2))
     per_row = (len(spots) + 1) // 2
     grid = fig.add_gridspec(2, 4 + 2 * per_row, wspace=0.15)
     ax_map = fig.add_subplot(grid[:, :4])
@@ -244,7 +234,8 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None):
     for k, img in enumerate(images):
         ax = fig.add_subplot(grid[k // per_row, 4 + 2 * (k % per_row): 6 + 2 * (k % per_row)])
         ax.imshow(img.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{k + 1}: map dist. {gaps[k]:.3f} ({latent.ratio_text(ratios[k])} own sp.)\n"
+        in_median = "" if median is None else f"{gaps[k] / median:.2f} median, "
+        ax.set_title(f"{k + 1}: map dist. {gaps[k]:.3f}\n({in_median}{latent.ratio_text(ratios[k])} own sp.)\n"
                      f"pixel MSE to nearest photo {dists[k]:.3f}", fontsize=8)
         ax.set_axis_off()
     return ax_map

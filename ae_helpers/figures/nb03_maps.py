@@ -1,5 +1,6 @@
-"""Figures of notebook 03 on the map and its distances (re-exported by :mod:`.nb03`).
+"""Figures of notebook 03 on the map, its distances and the per-class error (re-exported by :mod:`.nb03`).
 
+* ``class_error_bars``      mean reconstruction error per class, easiest to hardest, one hatch per group of ties
 * ``distance_histograms``   how far new images are from their nearest real photo
 * ``frame_cells``           frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
 """
@@ -8,10 +9,37 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
+from ..data import CLASS_NAMES
 from ..measures import grid_points
-from ..plots import get_ax
+from ..plots import CLASS_COLORS, get_ax
+
+
+def class_error_bars(class_error, overall, ax=None, tie=None):
+    """Bars of the per-class error, easiest at the bottom, mean dashed; neighbours less than ``tie`` apart (as in
+    ``nb03.ranking_text``) are tied, and each group of bars joined by ties (a chain) gets its own hatch and legend
+    entry, with its spread from the easiest to the hardest bar of the group."""
+    ax = get_ax(ax, figsize=(9, 4.6))
+    order = np.argsort(class_error)
+    values = np.round(class_error[order], 4)
+    close = np.diff(values) < (tie or 0)                         # each bar to the next harder one
+    group = np.cumsum(np.r_[True, ~close]) - 1                   # bars joined by ties share a number
+    sizes = np.bincount(group)
+    tied_groups = [g for g in range(len(sizes)) if sizes[g] > 1]
+    hatches = dict(zip(tied_groups, ["//", "..", "xx", "\\\\", "++", "oo"] * 2))
+    ax.barh([CLASS_NAMES[c] for c in order], class_error[order], color=[CLASS_COLORS[c] for c in order],
+            hatch=[hatches.get(g) for g in group], edgecolor=["black" if g in hatches else "none" for g in group])
+    handles = [ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")]
+    for g, hatch in hatches.items():
+        first, last = np.flatnonzero(group == g)[[0, -1]]
+        handles.append(Patch(fill=False, hatch=hatch, label=f"tied (< {tie} apart): {CLASS_NAMES[order[first]]} to "
+                             f"{CLASS_NAMES[order[last]]}, {values[last] - values[first]:.4f} end to end"))
+    ax.set_xlabel("mean reconstruction error (MSE per pixel of each copy to its own photo), test set")
+    ax.set_title("Which clothes Brian finds hard (longest bar = hardest)")
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)   # clear of bars
+    ax.figure.tight_layout()
+    return ax
 
 
 def distance_histograms(distances: dict, ax=None):
