@@ -81,7 +81,7 @@ SIZE_KINDS = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Sandal", "Shirt", 
 @torch.no_grad()
 def size_redraws(images, labels, autoencoders, test_mse, names=SIZE_KINDS, axes=None):
     """The first photo of each kind in ``names`` (top row) and its redraw by each autoencoder in ``autoencoders``
-    (``{latent size: model}``), one row per size, labelled with that model's mean test MSE."""
+    (``{latent size: model}``), one row per size, labelled with that model's mean test MSE over all ``images``."""
     items = torch.stack([(torch.as_tensor(labels) == CLASS_NAMES.index(n)).nonzero()[0, 0] for n in names])
     sizes = list(autoencoders)
     axes = get_axes(axes, 1 + len(sizes), len(items), (1.25 * len(items), 1.4 * (1 + len(sizes))),
@@ -92,7 +92,8 @@ def size_redraws(images, labels, autoencoders, test_mse, names=SIZE_KINDS, axes=
     axes[0, 0].set_ylabel("photo", fontsize=9)
     for row, d in zip(axes[1:], sizes):
         image_row(autoencoders[d](images[items]), None, row)
-        row[0].set_ylabel(f"{d} numbers\nmean test MSE\n{test_mse[d]:.4f}", fontsize=9)
+        row[0].set_ylabel(f"{d} numbers\ntest MSE {test_mse[d]:.4f}\n(mean over all\n{len(images):,} test photos)",
+                          fontsize=8)
     plt.gcf().tight_layout()
     return axes
 
