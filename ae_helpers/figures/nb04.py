@@ -123,18 +123,18 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
 
 
 def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late: int, tr_fall: float,
-                   verdict: str = "", axes=None):
+                   verdict: str = "", axes=None, n_val: int | None = None):
     """Training and validation loss per epoch (log scale, said on its axis), and validation alone, zoomed, with
     ``smooth`` (its average over every 10 epochs in a row, as the notebook computes it); ``late``: the start of the
     training loss's lowest such window after validation's lowest, ``tr_fall``: how far training fell meanwhile,
     ``rise``: how far validation stood above its lowest there, ``verdict`` what the notebook calls it (as the
-    notebook computes and prints them)."""
+    notebook computes and prints them); ``n_val``: the number of validation images, named in the legend if given."""
     val, tr, smooth = np.asarray(val_loss), np.asarray(train_loss), np.asarray(smooth)
     epochs, window = np.arange(1, len(val) + 1), len(val) - len(smooth) + 1
     axes = plots.get_axes(axes, 1, 2, (12, 3.8))
     both, zoom = axes[0]
     both.plot(epochs, tr, label=f"training ({n_items} images, memorised)")
-    both.plot(epochs, val, label="validation (unseen images)", linestyle="--")
+    both.plot(epochs, val, label=f"validation ({f'{n_val} ' if n_val else ''}unseen images)", linestyle="--")
     both.set_yscale("log")
     both.set_ylabel("MSE per pixel (log scale)")
     both.set_title(f"Training ends {val[-window:].mean() / tr[-window:].mean():.0f}x below validation "
@@ -185,7 +185,7 @@ def rows_with_mse(rows: dict, targets: dict, title: str, axes=None):
 
 
 def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
-    """16 neighbours (titled with their mean MSE to all 16; the first, in red, is the item whose neighbours they
+    """16 neighbours (titled with each one's mean MSE to all 16; the first, in red, is the item whose neighbours they
     are: "the shirt"), their pixel average and Brian's copy of that first item."""
     fig = plt.figure(figsize=(13, 3.8))
     layout = fig.add_gridspec(2, 13, wspace=0.1)
@@ -196,8 +196,8 @@ def average_vs_items(items, scores, average, score_average, sewn, score_sewn):
     plots.image_row(average, [f"their pixel average\n{score_average:.3f}"], [fig.add_subplot(layout[:, 9:11])])
     ax = fig.add_subplot(layout[:, 11:13])
     plots.image_row(sewn, [f"Brian's copy of the\nshirt {score_sewn:.3f}"], [ax])
-    fig.suptitle(f"{len(items)} neighbours in the wardrobe; titles: mean MSE of that image to all "
-                 f"{len(items)} (lower is better)")
+    fig.suptitle(f"{len(items)} neighbours in the wardrobe; each number: its image's mean MSE to the {len(items)} "
+                 "photos on the left, itself included (lower is better)")
     return ax
 
 
