@@ -6,6 +6,8 @@ Convention: data first, ``axes=None`` creates the figure, the axes are returned.
 
 from __future__ import annotations
 
+import textwrap
+
 import torch
 
 from .. import latent, measures
@@ -57,23 +59,25 @@ def real_rebuilt_new(real, real_labels, rebuilt, new, new_kinds, new_places, axe
     """Three rows: real items, their reconstructions, and new items (titled by their two kinds and where their
     midpoint hangs: ``new_places``, words of ``latent.VERDICT_GRADES``)."""
     n = max(len(real), len(new))
-    axes = get_axes(axes, 3, n, figsize=(1.3 * n, 4.9))
+    axes = get_axes(axes, 3, n, figsize=(1.6 * n, 7.0))         # wide panels: the title is wrapped to fit
     titles = [f"{CLASS_NAMES[a]} +\n{CLASS_NAMES[b]}\n{place.split()[0]}"       # full names: two lines
               for (a, b), place in zip(new_kinds, new_places)]
-    image_row(real, [CLASS_NAMES[int(c)] for c in real_labels], axes[0][:len(real)])
-    image_row(rebuilt, ["rebuilt"] * len(rebuilt), axes[1][:len(rebuilt)])
-    image_row(new, titles, axes[2][:len(new)], fontsize=7)
+    image_row(real, [CLASS_NAMES[int(c)] for c in real_labels], axes[0][:len(real)], fontsize=10)
+    image_row(rebuilt, ["rebuilt"] * len(rebuilt), axes[1][:len(rebuilt)], fontsize=10)
+    image_row(new, titles, axes[2][:len(new)], fontsize=9)
     for row, count in ((0, len(real)), (1, len(rebuilt)), (2, len(new))):
         for ax in axes[row][count:]:
             ax.set_axis_off()
     for ax, label in zip((axes[0][0], axes[1][0], axes[2][0]), ["real", "reconstructed", "new place"]):
-        ax.set_ylabel(label, fontsize=10)
-    axes[0][0].figure.suptitle("Reconstruction (middle) and generation (bottom: labelled by the two kinds it lies "
-                               "halfway between; a picture can look like a third kind)\n(bottom row in its own "
-                               "order, not under the columns: a new place graded near or far from real items; it may"
-                               " also look like one of the two, a blend, or no garment"
-                               + ("; an empty slot: no candidate left whose two kinds are each in fewer than two "
-                                  "pairs)" if len(new) < n else ")"), fontsize=10)
+        ax.set_ylabel(label, fontsize=11)
+    lines = ["Reconstruction (middle) and generation (bottom: labelled by the two kinds it lies halfway between; a "
+             "picture can look like a third kind)", "(bottom row in its own order, not under the columns: a new place "
+             "graded near or far from real items; it may also look like one of the two, a blend, or no garment"
+             + ("; an empty slot: no candidate left whose two kinds are each in fewer than two pairs)"
+                if len(new) < n else ")")]
+    figure = axes[0][0].figure
+    figure.suptitle("\n".join(textwrap.fill(line, 15 * n) for line in lines), fontsize=11)   # wrapped to the width
+    figure.tight_layout()
     return axes
 
 
@@ -114,6 +118,8 @@ def select_new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict
     clear = [k for k in visible if ink[k] >= 2 / 3 * typical_ink]  # well clear of the ghost line: two-thirds or more
     shown = pick_new(clear, pair_kinds)        # farthest first: one per pair of kinds, each kind in at most two
     away = len(grades) - grades.count(0)                            # the midpoints not among real items
+    far = [k for k, g in enumerate(grades) if g == 2]                 # the midpoints far from real items
+    far_out = sum(ink[k] < 2 / 3 * typical_ink for k in far)          # of them, below the two-thirds ink line
     unused = [CLASS_NAMES[c] for c in range(10) if all(c not in pair_kinds[k] for k in shown)]
     text = (grade_lines(grades, "midpoints")
             + "\n(a spacing: the distance from the nearest training item to its 10th nearest; ink: the mean pixel "
@@ -122,7 +128,9 @@ def select_new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict
             f"({away / len(grades):.0%}); Brian puts on two-thirds of a typical photo's ink or more at {len(clear)} of "
             f"them, between half and two-thirds at {len(visible) - len(clear)}, less than half at "
             f"{away - len(visible)} (a faint ghost, or a thin item such as a sandal)"
-            f"\nthe bottom row: {len(shown)} new items, one per pair of kinds, each kind in at most two pairs"
+            + (f"; of the {len(far)} midpoints far from real items, {far_out} are below the two-thirds line "
+               "(fainter pictures) and cannot be shown" if far_out else "")
+            + f"\nthe bottom row: {len(shown)} new items, one per pair of kinds, each kind in at most two pairs"
             + (f"; in no pair: {', '.join(unused)}" if unused else "")
             + (f" ({10 - len(shown)} of the 10 slots left empty: no candidate left whose two kinds are each in fewer "
                "than two pairs)" if len(shown) < 10 else ""))
