@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.patches import Patch
 
+from .. import latent
 from ..course_models import ModelConfig
 from ..data import CLASS_NAMES
 from ..detection import roc_curve
@@ -113,8 +115,7 @@ def auc_bars(aucs: dict, seen: dict | None = None, ax=None):
     (kind -> AUC of a detector that saw every kind), a black tick per kind: the control."""
     ax = get_ax(ax, figsize=(7, 5.2))
     ranked = sorted(aucs.items(), key=lambda kv: -kv[1])
-    ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked],
-            label="held out (never seen)")
+    ax.barh(range(len(ranked)), [a for _, a in ranked], color=[CLASS_COLORS[CLASS_NAMES.index(k)] for k, _ in ranked])
     for i, (_, a) in enumerate(ranked):
         ax.text(a + 0.01, i, f"{a:.3f}", va="center", fontsize=9)
     if seen is not None:
@@ -126,7 +127,9 @@ def auc_bars(aucs: dict, seen: dict | None = None, ax=None):
     ax.set(xlim=(0, 1.1), xlabel="ROC AUC (1 = some threshold separates them perfectly, 0.5 = chance,\n"
                                   "below 0.5 = ranked as more normal)",
            title="Which kind, held out, is easy to catch?")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
+    handles, names = ax.get_legend_handles_labels()   # a neutral swatch: each bar has its own kind's colour
+    ax.legend([Patch(color="0.7"), *handles], ["held out (never seen): the bar, in the kind's colour", *names],
+              loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
     ax.figure.tight_layout()
     return ax
 
@@ -162,3 +165,26 @@ def draws_figure(wardrobes: dict, labels, z, axes=None):
     axes[0, 0].figure.tight_layout()
     return axes
 
+
+def hole_flags(draws, codes) -> torch.Tensor:
+    """True for each draw "far from real items" (the ``holes`` of :func:`ae_helpers.measures.draw_measures`)."""
+    return latent.grade_points(draws, codes)["grade"] == len(latent.VERDICT_GRADES) - 1
+
+
+def holes_tie(a, b):
+    """Two rows' holes (True per draw) on the SAME draws, paired draw by draw: (tie?, 2 standard errors in draws).
+    A tie if their shares differ by at most 2 standard errors of the difference of two paired shares."""
+    n = len(a)
+    only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())
+    se = (only_a + only_b - (only_a - only_b) ** 2 / n) ** 0.5 / n
+    return abs(only_a - only_b) / n <= 2 * se, 2 * se * n
+
+
+def holes_said(draws, codes: dict) -> str:
+    """Two wardrobes' holes for the same ``draws`` ({name: codes}): the counts and the verdict against sampling."""
+    (a, flags_a), (b, flags_b) = ((name, hole_flags(draws, c)) for name, c in codes.items())
+    tie, two_se = holes_tie(flags_a, flags_b)
+    fewer = a if flags_a.sum() < flags_b.sum() else b
+    return (f"{a} {int(flags_a.sum())}, {b} {int(flags_b.sum())} of {len(draws)} draws: "
+            + ("not told apart" if tie else f"fewer for the {fewer}, beyond sampling noise")
+            + f" (2 standard errors: {two_se:.0f} draws)")
