@@ -144,11 +144,13 @@ def variety_figure(class_mean, class_variety, class_error, fig=None):
     return ax
 
 
-# where a point's label may go, in points from the dot: right, left, above, below, then the corners farther out
+# where a point's label may go, in points from the dot: right, left, above, below, then farther out
 _LABEL_SPOTS = [((7, 0), "left"), ((7, -8), "left"), ((-7, 0), "right"), ((-7, -8), "right"), ((0, 10), "center"),
                 ((0, -12), "center"), ((10, 12), "left"), ((10, -20), "left"), ((-10, 12), "right"),
                 ((-10, -20), "right"), ((20, 22), "left"), ((20, -30), "left"), ((-20, 22), "right"),
-                ((-20, -30), "right"), ((0, 28), "center"), ((0, -36), "center")]
+                ((-20, -30), "right"), ((0, 28), "center"), ((0, -36), "center"), ((40, 0), "left"),
+                ((-40, 0), "right"), ((30, 40), "left"), ((-30, 40), "right"), ((30, -48), "left"),
+                ((-30, -48), "right"), ((0, 50), "center"), ((0, -58), "center")]   # the farthest: crowded names
 
 
 def _label_points(ax, xs, ys, names, colors, fontsize=8, avoid=(), boxed=False):

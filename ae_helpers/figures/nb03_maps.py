@@ -21,7 +21,7 @@ def class_error_bars(class_error, overall, ax=None, tie=None):
     ``nb03.ranking_text``) are tied, and each group of bars joined by ties (a chain) gets its own hatch and legend
     entry, with its spread from the easiest to the hardest bar of the group."""
     ax = get_ax(ax, figsize=(9, 4.6))
-    order = np.argsort(class_error)
+    order = np.argsort(np.round(np.asarray(class_error, dtype=float), 4), kind="stable")   # as ranking_text
     values = np.round(class_error[order], 4)
     close = np.diff(values) < (tie or 0)                         # each bar to the next harder one
     group = np.cumsum(np.r_[True, ~close]) - 1                   # bars joined by ties share a number
