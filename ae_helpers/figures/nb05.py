@@ -123,8 +123,9 @@ def show_path(model, explorer, x_test, y_test, label_a, label_b, grades, steps=6
 def walk_row(items, info, grades):
     """The walk to the sliders' far corner: each step titled with its latent distance to the nearest training
     item and that distance in spacings (:func:`near_numbers`), and the verdict."""
-    plots.image_row(items, [f"distance {near_numbers(n)[0]}\n= {near_numbers(n)[2]} spacings\n"
-                            f"({grades[n['grade']]})" for n in info], size=1.5,
+    numbers = [near_numbers(n) for n in info]   # once per step: (distance, spacing, ratio) as printed
+    plots.image_row(items, [f"distance {d}\n= {r} spacings\n({grades[n['grade']]})"
+                            for n, (d, _, r) in zip(info, numbers)], size=1.5,
                     suptitle="Walking from the trousers to the sliders' far corner: each step's distance to the "
                              "nearest training item\n(in spacings too, a local unit); the printout says whether it "
                              "dips on the way")
