@@ -300,6 +300,9 @@ def test_extent_interpolate_and_emptiest_spots():
     brute = torch.cdist(spots, two).min(1).values
     assert torch.allclose(gaps, brute) and (gaps > 0.5).all() and (gaps[:-1] >= gaps[1:]).all()
     assert (torch.pdist(spots) > 0.1 * (two.max(0).values - two.min(0).values).norm()).all()   # spread out
+    every, every_gap = latent.emptiest_spots(two, n=10**6, apart=0)    # apart=0: every grid point in the outline
+    assert len(every) > 10 * len(spots) and (every_gap[:-1] >= every_gap[1:]).all()
+    assert torch.allclose(every_gap, (every[:, None] - two[None]).norm(dim=2).min(1).values, atol=1e-5)
 
 
 def test_sewable_spot_skips_spots_that_decode_to_a_ghost():

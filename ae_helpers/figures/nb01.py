@@ -5,6 +5,7 @@
 * ``pile_and_wardrobe``  the same items as a messy pile (left) and hung at their 2 coordinates (right)
 * ``choose_spot``        which candidate spot Section 4 takes: emptiest in spacings, more than a faint ghost, not
                          'among real items', preferring a picture that is no close variation of Brian's copies
+* ``skipped_text``       how many emptier spots ``choose_spot`` skipped, per reason that applied
 * ``picture_verdict``    the words for "is the item sewn at the spot a close variation of one of Brian's copies?"
 * ``empty_spot_figure``  the whole wardrobe with a spot marked (colour key beside it), and a close-up with the empty
                          circle around it, titled with the kinds of the 10 items nearest the spot or, when the
@@ -62,21 +63,41 @@ def pile_and_wardrobe(images, labels, codes, chosen, positions, angles, axes=Non
 
 
 @torch.no_grad()
-def choose_spot(model, spots, verdicts, images, copies, ink_share=0.5) -> tuple[int, int]:
+def choose_spot(model, spots, verdicts, images, copies, ink_share=0.5) -> tuple[int, dict]:
     """``(index, skipped)``: the spot of ``spots`` Section 4 takes. Ranked by the verdict's ratio (distance to the
     nearest item in its spacings, ``latent.grade_points``), emptiest first, the first where ``model`` sews at least
     ``ink_share`` of the ink of a typical (median) one of ``images`` (more than a faint ghost), whose verdict is not
     'among real items' and whose picture is no close variation of any of ``copies`` (Brian's copies of ``images``;
     :func:`picture_verdict`'s test); if none is, the first that passes the other two tests. ``skipped``: how many
-    spots emptier (in spacings) were passed over."""
-    items = model.decode(spots)
-    enough = ink_share * torch.as_tensor(images).flatten(1).mean(1).median()
-    usual = ((copies - images) ** 2).flatten(1).mean(1).median()
+    spots emptier (in spacings) were passed over, per reason (only the reasons that applied)."""
+    items = model.decode(spots).flatten(1)
+    ghost = items.mean(1) < ink_share * torch.as_tensor(images).flatten(1).mean(1).median()
+    among = verdicts["grade"] < 1
     order = verdicts["ratio"].argsort(descending=True).tolist()
-    usable = [i for i in order if items[i].mean() >= enough and verdicts["grade"][i] >= 1]
-    novel = [i for i in usable if ((copies - items[i]) ** 2).flatten(1).mean(1).min() >= usual]
+    usable = [i for i in order if not ghost[i] and not among[i]]
+    if not usable:
+        raise ValueError(f"all {len(order)} spots are faint ghosts or 'among real items'")
+    flat_copies = copies.flatten(1)
+    usual = ((flat_copies - torch.as_tensor(images).flatten(1)) ** 2).mean(1).median()
+    some = items[usable]                              # squared distances to every copy, all at once
+    to_copies = (some ** 2).sum(1)[:, None] + (flat_copies ** 2).sum(1)[None] - 2 * some @ flat_copies.T
+    novel = [i for i, d in zip(usable, to_copies.min(1).values / items.shape[1]) if d >= usual]
     k = (novel or usable)[0]
-    return k, order.index(k)
+    before = order[:order.index(k)]
+    reasons = {"a faint ghost": sum(bool(ghost[i]) for i in before),
+               "'among real items'": sum(bool(among[i] and not ghost[i]) for i in before),
+               "a close variation of a copy": sum(not ghost[i] and not among[i] for i in before)}
+    return k, {why: n for why, n in reasons.items() if n}
+
+
+def skipped_text(skipped: dict) -> str:
+    """"3 emptier spots were skipped (a faint ghost: 2, a close variation of a copy: 1)", or "no emptier spot was
+    skipped", from :func:`choose_spot`'s ``skipped``."""
+    total = sum(skipped.values())
+    if total == 0:
+        return "no emptier spot was skipped"
+    reasons = ", ".join(f"{why}: {n}" for why, n in skipped.items())
+    return f"{total} emptier spot{'s were' if total > 1 else ' was'} skipped ({reasons})"
 
 
 def picture_verdict(nearest_copy: float, usual_copy: float) -> str:

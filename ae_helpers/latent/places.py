@@ -33,8 +33,9 @@ def interpolate(a, b, steps: int = 10) -> torch.Tensor:
 
 
 @torch.no_grad()
-def emptiest_spots(codes, n: int = 8, min_gap: float = 0.0, grid: int = 60, within: float = 1.5):
-    """Up to ``n`` spread-out points of a 2D map that are farthest from every code (and farther than ``min_gap``).
+def emptiest_spots(codes, n: int = 8, min_gap: float = 0.0, grid: int = 60, within: float = 1.5, apart: float = 0.1):
+    """Up to ``n`` spread-out points of a 2D map that are farthest from every code (and farther than ``min_gap``),
+    each more than ``apart`` of the box's diagonal from those kept before it (``apart=0``: every candidate).
 
     The candidates are the points of a ``grid`` x ``grid`` lattice over the codes' bounding box that lie
     inside the outline of the cloud (within ``within`` standard deviations of its centre, Mahalanobis).
@@ -51,7 +52,7 @@ def emptiest_spots(codes, n: int = 8, min_gap: float = 0.0, grid: int = 60, with
     for i in gap.argsort(descending=True).tolist():
         if gap[i] <= min_gap or len(chosen) == n:
             break
-        if all((candidates[i] - candidates[j]).norm() > 0.1 * (high - low).norm() for j in chosen):
+        if apart <= 0 or all((candidates[i] - candidates[j]).norm() > apart * (high - low).norm() for j in chosen):
             chosen.append(i)
     return candidates[chosen], gap[chosen]
 
