@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
 
 from .. import latent, plots
 from ..measures import per_image_mse
@@ -84,7 +86,7 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
                   far=None, inside=None):
     """The map with its empty space (``grid[empty]``) in grey and the chosen empty spots, numbered (those where
     ``far`` (k,) is true drawn in red, their numbers too; the grey grid points where ``inside`` is true drawn
-    as dark, white-edged squares), and what the
+    as black squares the size of one grid cell), and what the
     decoder makes there (``made_up``: the spots' images, then ``n_far`` images from far outside the map).
     ``title`` says how the empty space and the spots were chosen; ``outline``: the codes whose outline (``within``
     standard deviations of their centre, as :func:`ae_helpers.latent.emptiest_spots` uses) is drawn dashed."""
@@ -98,8 +100,9 @@ def wardrobe_gaps(codes, labels, grid, empty, spots, made_up, n_far: int, title:
         handle.set_alpha(1)
     ax.scatter(*grid[empty].T, s=1.5, color="0.82", zorder=0, rasterized=True)
     if inside is not None:
-        ax.scatter(*grid[empty & inside].T, s=90, marker="s", color="0.2", edgecolors="white", linewidths=0.8,
-                   zorder=6)   # large, edged squares above the dots, so that even one stands out
+        cell = [col.unique().diff().min().item() for col in torch.as_tensor(grid).T]   # one grid cell, data units
+        squares = [Rectangle((x - cell[0] / 2, y - cell[1] / 2), *cell) for x, y in grid[empty & inside].tolist()]
+        ax.add_collection(PatchCollection(squares, facecolor="black", linewidth=0, zorder=6))
     far = torch.zeros(len(spots), dtype=torch.bool) if far is None else torch.as_tensor(far, dtype=torch.bool)
     ax.scatter(*spots.T, marker="x", color=["C3" if f else "black" for f in far.tolist()], s=60, zorder=7)
     if outline is not None:
