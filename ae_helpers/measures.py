@@ -186,6 +186,17 @@ def grade_counts(grades) -> list[int]:
 RADIUS_95 = (-2 * torch.log(torch.tensor(0.05))).sqrt().item()
 
 
+def hole_flags(draws, codes) -> torch.Tensor:
+    """True for each draw that 05's explorer would call "far from real items" (``latent.grade_points``)."""
+    return latent.grade_points(draws, codes)["grade"] == len(latent.VERDICT_GRADES) - 1
+
+
+def paired_two_se(differences, correction: int = 1) -> tuple[float, float]:
+    """Mean of paired ``differences`` (a - b on the SAME items), 2 std / sqrt(n): its 2 SE (std over n - correction)."""
+    d = torch.as_tensor(differences) * 1.0                 # True / False count as 1 / 0
+    return d.mean().item(), 2 * (d.std(correction=correction) / len(d) ** 0.5).item()
+
+
 def draw_measures(codes, labels, draws, decoded=None, gallery=None, centre=0.0, spread=1.0) -> dict:
     """How random ``draws`` relate to the real items' ``codes`` (and, optionally, their decoded pictures).
 
@@ -199,10 +210,8 @@ def draw_measures(codes, labels, draws, decoded=None, gallery=None, centre=0.0, 
     """
     closest, _ = latent.nearest_item(draws, codes)
     mix = torch.bincount(labels[closest], minlength=10).float() / len(draws)
-    grades = latent.grade_points(draws, codes)["grade"]
     out = {"reach": (((codes - centre) / spread).norm(dim=1) <= RADIUS_95).float().mean().item(),
-           "mix": 0.5 * (mix - 0.1).abs().sum().item(),
-           "holes": (grades == len(latent.VERDICT_GRADES) - 1).float().mean().item()}
+           "mix": 0.5 * (mix - 0.1).abs().sum().item(), "holes": hole_flags(draws, codes).float().mean().item()}
     if decoded is not None:
         out["nearest_photo"] = nearest_photos(decoded, gallery)[1].median().item()
         out["sharpness"] = sharpness(decoded).mean().item()

@@ -243,3 +243,22 @@ def test_representative_keeps_each_class_share_and_spreads_along_the_coordinate(
     assert len(set(picked.tolist())) == 6
     subset = torch.tensor([5, 50, 60, 70, 80])                          # a subset: only its own items are picked
     assert set(measures.representative(subset, labels, coordinate, 2).tolist()) <= set(subset.tolist())
+
+
+def test_paired_two_se_by_hand():
+    # differences 1, 3, 2, 6: mean 3, sample variance (4 + 0 + 1 + 9) / 3 = 14 / 3, 2 SE = 2 sqrt(14 / 3 / 4)
+    mean, two_se = measures.paired_two_se(torch.tensor([3.0, 4.0, 5.0, 9.0]) - torch.tensor([2.0, 1.0, 3.0, 3.0]))
+    assert mean == pytest.approx(3.0) and two_se == pytest.approx(2 * math.sqrt(14 / 3 / 4))
+    # booleans count as 0 / 1; correction=0 divides the variance by n: d = 1, 0, 0, -1, mean 0, variance 2 / 4
+    a, b = torch.tensor([True, True, False, False]), torch.tensor([False, True, False, True])
+    mean, two_se = measures.paired_two_se(a.float() - b.float(), correction=0)
+    assert mean == pytest.approx(0.0) and two_se == pytest.approx(2 * math.sqrt(2 / 4 / 4))
+    assert measures.paired_two_se(torch.tensor([1, 0, 0]))[0] == pytest.approx(1 / 3)
+
+
+def test_hole_flags_match_draw_measures():
+    codes = torch.cartesian_prod(torch.arange(5.0), torch.arange(5.0)) / 10     # a 5 x 5 grid, 0.1 apart
+    draws = torch.tensor([[0.15, 0.25], [10.0, 10.0]])             # one among the items, one far away
+    flags = measures.hole_flags(draws, codes)
+    assert flags.tolist() == [False, True]
+    assert measures.draw_measures(codes, torch.zeros(25, dtype=torch.long), draws)["holes"] == pytest.approx(0.5)

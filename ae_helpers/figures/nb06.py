@@ -1,7 +1,7 @@
 """Figures of notebook 06 (applications): repairs, anomaly scores, compression, random draws.
 
 Its statistics are in :mod:`ae_helpers.detection` (the square mask, the ROC curve and its area) and
-:mod:`ae_helpers.measures` (the draws' reach, mix and holes).
+:mod:`ae_helpers.measures` (the draws' reach, mix and holes, the paired test).
 Plotting convention: data first, ``ax=None`` (or ``axes=None``) creates the figure, the axes are returned.
 """
 
@@ -11,11 +11,10 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.patches import Patch
 
-from .. import latent
 from ..course_models import ModelConfig
 from ..data import CLASS_NAMES
 from ..detection import roc_curve
-from ..measures import RADIUS_95, per_image_mse
+from ..measures import RADIUS_95, hole_flags, paired_two_se, per_image_mse
 from ..plots import CLASS_COLORS, get_ax, get_axes, image_row, latent_scatter
 
 
@@ -166,18 +165,11 @@ def draws_figure(wardrobes: dict, labels, z, axes=None):
     return axes
 
 
-def hole_flags(draws, codes) -> torch.Tensor:
-    """True for each draw "far from real items" (the ``holes`` of :func:`ae_helpers.measures.draw_measures`)."""
-    return latent.grade_points(draws, codes)["grade"] == len(latent.VERDICT_GRADES) - 1
-
-
 def holes_tie(a, b):
     """Two rows' holes (True per draw) on the SAME draws, paired draw by draw: (tie?, 2 standard errors in draws).
-    A tie if their shares differ by at most 2 standard errors of the difference of two paired shares."""
-    n = len(a)
-    only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())
-    se = (only_a + only_b - (only_a - only_b) ** 2 / n) ** 0.5 / n
-    return abs(only_a - only_b) / n <= 2 * se, 2 * se * n
+    A tie if their shares differ by at most 2 standard errors of the paired difference (``paired_two_se``)."""
+    mean, two_se = paired_two_se(a.float() - b.float(), correction=0)
+    return abs(mean) <= two_se, two_se * len(a)
 
 
 def holes_said(draws, codes: dict) -> str:
