@@ -100,12 +100,15 @@ def skipped_text(skipped: dict) -> str:
     return f"{total} emptier spot{'s were' if total > 1 else ' was'} skipped ({reasons})"
 
 
-def picture_verdict(nearest_copy: float, usual_copy: float) -> str:
+def picture_verdict(nearest_copy: float, usual_copy: float, chosen: bool = False) -> str:
     """Section 4's and Going deeper's verdict, as words: ``nearest_copy`` is the MSE between the item sewn at the
-    spot and the most similar of Brian's copies, ``usual_copy`` the median MSE between a copy and its own photo."""
+    spot and the most similar of Brian's copies, ``usual_copy`` the median MSE between a copy and its own photo.
+    ``chosen=True``: the spot is :func:`choose_spot`'s, which prefers a picture that passes this test, so a close
+    variation there means no candidate passed it (the words say so)."""
     if nearest_copy < usual_copy:
+        fallback = "; no candidate spot gave a picture unlike every copy" if chosen else ""
         return (f"a close variation of one of Brian's copies ({usual_copy / nearest_copy:.1f} times closer to it than "
-                "a typical copy is to its own photo)")
+                f"a typical copy is to its own photo{fallback})")
     return ("not a close variation of any of Brian's copies (farther from each than a typical copy is from its own "
             "photo)")
 
