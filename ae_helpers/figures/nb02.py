@@ -113,11 +113,8 @@ def axis_walks(model, codes, train_codes, steps=9, axes=None):
         walks.append(walk)
     spacing = latent.local_spacing(train_codes)
     grades = [latent.grade_points(walk, train_codes, spacing)["grade"] for walk in walks]
-    among, near = (limit for limit, _ in latent.VERDICT_GRADES[:2])
     title = ("Walking along each axis of the wardrobe (the other coordinate at its median)\nunder each step: where "
-             f"its point lies (notebook 05's verdict), not how the picture looks: among = within {among} spacings of "
-             f"the nearest training item,\nnear = up to {near}, FAR = farther (an item's spacing: its distance to its "
-             f"{latent.SPACING_NEIGHBOURS}th nearest training item)")
+             "its point lies among the training items (notebook 05's verdict), not how the picture looks")
     axes = get_axes(axes, len(walks), steps, (1.3 * steps, 4.4), title)
     words = ("among items", "near items", "FAR from items")
     for axis, (walk, grade) in enumerate(zip(walks, grades)):
@@ -173,16 +170,19 @@ def print_axis_table(table) -> None:
 
 def _end_words(kinds, n=None) -> str:
     """An end's kinds in words: "crowded by X (67%)" when one kind holds clearly more than half of the ``n`` photos
-    (by 2 standard errors, sqrt(p(1 - p) / n)), "mixed: X 34%, Y 23%" when clearly less, else "led by X (51%)".
-    ``n=None``: no noise margin (more than half is crowded)."""
+    (by 2 standard errors, sqrt(p(1 - p) / n)) and at least twice the next kind's share, "mixed: X 34%, Y 23%" when
+    clearly less than half, else "led by X (55%), then Y 43%" ("about half" added when not clearly more).
+    ``n=None``: no noise margin (more than half is clearly more)."""
     kinds = _seen(kinds)
     p = kinds[0][1]
     margin = 0.0 if n is None else 2 * (p * (1 - p) / n) ** 0.5
-    if p - margin > 0.5:
+    majority = p - margin > 0.5
+    if majority and (len(kinds) == 1 or p >= 2 * kinds[1][1]):
         return f"crowded by {kinds[0][0]} ({p:.0%})"
-    if p + margin < 0.5 or n is None:
+    if not majority and (p + margin < 0.5 or n is None):
         return "mixed: " + ", ".join(f"{k} {_pct(s)}" for k, s in kinds)
-    return f"led by {kinds[0][0]} ({p:.0%}, about half)" + "".join(f", then {k} {_pct(s)}" for k, s in kinds[1:])
+    half = "" if majority else ", about half"
+    return f"led by {kinds[0][0]} ({p:.0%}{half})" + "".join(f", then {k} {_pct(s)}" for k, s in kinds[1:])
 
 
 def describe_axes(table, n_end=None, close=0.1) -> str:
