@@ -15,10 +15,10 @@ from ..plots import get_axes, image_row
 
 def model_table(rows: dict) -> str:
     """The comparison of section 1: one line per (architecture, latent size)."""
-    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness':>9} {'mult-adds':>10}"]
+    lines = [f"{'model':>22} {'params':>8} {'test MSE':>9} {'x PCA':>6} {'sharpness ratio':>15} {'mult-adds':>10}"]
     for (name, d), r in rows.items():
         lines.append(f"{name + f' {d}-D':>22} {r['params']:>8,} {r['mse']:>9.4f} {r['x PCA']:>6.3f} "
-                     f"{r['sharpness']:>9.3f} {r['mult-adds']:>10,}")
+                     f"{r['sharpness']:>15.3f} {r['mult-adds']:>10,}")
     seconds = [f"{name} {d}-D {r['train s']:.0f} s" for (name, d), r in rows.items() if "train s" in r]
     if seconds:
         lines.append("training took " + ", ".join(seconds) + " (wall-clock, not a speed measurement)")
