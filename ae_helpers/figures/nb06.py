@@ -53,7 +53,8 @@ def print_repairs(errors: dict, denoiser_budget, plain_dim=32):
     for name, each in errors.items():
         print(f"  {name:30} {each.mean().item():.4f}", end="")
         print(f"   (the mean error is {before.mean().item() / after.mean().item():.1f}x smaller than the first row's; "
-              f"{int((after > before).sum()):,} of {n:,} come out worse)" if name == last else "")
+              f"{int((after > before).sum()):,} of {n:,} come out worse than their damaged input)"
+              if name == last else "")
     print(f"training budgets: the {last} {denoiser_budget[0]:,} images x {denoiser_budget[1]} epochs, the plain "
           f"autoencoder {plain_budget.n_train:,} x {plain_budget.epochs}")
 
