@@ -140,7 +140,7 @@ def overfit_curves(train_loss, val_loss, smooth, n_items: int, rise: float, late
     both.plot(epochs, val, label=f"validation ({f'{n_val} ' if n_val else ''}unseen images)", linestyle="--")
     both.set_yscale("log")
     both.set_ylabel("MSE per pixel (log scale)")
-    both.set_title(f"Training ends {val[-window:].mean() / tr[-window:].mean():.0f}x below validation "
+    both.set_title(f"Training ends {val[-window:].mean() / tr[-window:].mean():.1f}x below validation "
                    f"(last {window} epochs)")
     both.legend()
     ends = epochs[window - 1:]                                          # each average drawn at its window's last epoch
@@ -223,12 +223,12 @@ def shirt_neighbours(model, images, codes, anchor, k: int = 16):
     return near, items, average, sewn, score_each, score(average), score(sewn)
 
 
-def sharpness_hist(sharp_original, sharp_rebuilt, ax=None):
-    """Histograms of the sharpness of the originals and of their reconstructions."""
+def sharpness_hist(sharp_original, sharp_rebuilt, ax=None, name="reconstructions"):
+    """Histograms of the sharpness of the originals and of their reconstructions (``name``: whose, in the legend)."""
     ax = plots.get_ax(ax, figsize=(7, 3.4))
     bins = np.linspace(0, sharp_original.max().item(), 50)
     ax.hist(sharp_original, bins=bins, alpha=0.6, label=f"originals, mean {sharp_original.mean():.4f}")
-    ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"reconstructions, mean {sharp_rebuilt.mean():.4f}")
+    ax.hist(sharp_rebuilt, bins=bins, alpha=0.6, label=f"{name}, mean {sharp_rebuilt.mean():.4f}")
     ax.set_xlabel("sharpness (mean absolute difference of neighbouring pixels)")
     ax.set_ylabel("number of test images")
     ax.legend()
