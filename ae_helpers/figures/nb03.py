@@ -5,7 +5,7 @@
 * ``copies_figure``         originals and their reconstructions, with each copy's error
 * ``ranking_text``          that ranking as text, with its chains of ties
 * ``variety_figure``        each class's average image, and variety against error
-* ``inside_outside_figure`` new items near the data and far outside it, with their nearest real photos
+* ``inside_outside_figure`` new items inside the data and far outside it, with their nearest real photos
 * ``spots_figure``          the emptiest spots on the map, and what the decoder sews there
 * ``class_error_bars``, ``distance_histograms``, ``frame_cells`` (from :mod:`.nb03_maps`): the per-class error, one
   hatch per group of ties; how far new images are from their nearest real photo; frames around chosen cells of a
@@ -25,7 +25,7 @@ from matplotlib.transforms import Bbox
 from .. import latent
 from ..data import CLASS_NAMES
 from ..plots import CLASS_COLORS, get_axes, image_row, latent_scatter
-from .nb03_maps import class_error_bars, distance_histograms, frame_cells  # noqa: F401  (re-exported: 03, 07)
+from .nb03_maps import class_error_bars, distance_histograms, frame_cells, names_clear_of  # noqa: F401 (03, 07)
 
 
 def sigmoid_figure(logits, image, z, axes=None):
@@ -63,7 +63,8 @@ def address_on_map(codes, labels, z, image, axes=None):
     axes = get_axes(axes, 1, 2, (10, 4.6), width_ratios=[1.6, 1])
     ax_map, ax_image = axes[0]
     latent_scatter(codes, labels, ax=ax_map, s=2, alpha=0.3, title="the wardrobe (test items)")
-    ax_map.scatter(*z, marker="*", s=350, color="black", edgecolor="white", zorder=5)
+    ax_map.scatter(*z, marker="*", s=350, color="black", edgecolor="white", zorder=7)   # above the class names,
+    names_clear_of(ax_map, [np.asarray(z)], pad=10)                                      # which move off it
     ax_image.imshow(image.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
     ax_image.set_title(f"decoded z = ({z[0]:.1f}, {z[1]:.1f})")
     ax_image.set_axis_off()
@@ -106,13 +107,14 @@ def ranking_text(values, names, tie=0.001, n_easy=2, n_hard=3):
         if keep < len(ranks):
             places = " and ".join(_ordinal(min(r, last - r) + 1) for r in ranks[keep:])
             text += (f" (the {len(ranks)} {most} considered; {', '.join(names[order[r]] for r in ranks[keep:])}, "
-                     f"the {places}, left out: tied with the next {side}, {names[order[outer]]}, "
-                     f"{apart(gaps[min(ranks[-1], outer)])})")
+                     f"the {places}, left out: chained by ties to the next {side}, {names[order[outer]]}, "
+                     f"{apart(gaps[min(ranks[-1], outer)])}: not told apart from it)")
         return text
     return "\n".join([*(f"{names[c]:12} {values[c]:.4f}" for c in order),
-                      f"ties (neighbours in this ranking less than {tie} apart, a rough cut, not a measured "
-                      "run-to-run spread): " + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b, g in
-                                                         zip(order, order[1:], gaps) if g < tie) or "none"),
+                      f"chained ties (each neighbour in this ranking less than {tie} from the next, so a chain's "
+                      "ends can lie farther apart; a rough cut, not a measured run-to-run spread): "
+                      + ("; ".join(f"{names[a]} ~ {names[b]}" for a, b, g in zip(order, order[1:], gaps) if g < tie)
+                         or "none"),
                       f"the hardest class's error is {values.max() / values.min():.1f} times the easiest's; "
                       f"easiest: {group(list(range(n_easy)), n_easy, 'harder', 'easiest')}; "
                       f"hardest: {group(list(range(last, last - n_hard, -1)), last - n_hard, 'easier', 'hardest')}"])
@@ -206,7 +208,7 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
     grid = fig.add_gridspec(2 * len(sets), 5 + n_show, wspace=0.1, hspace=0.35)
     ax_map = fig.add_subplot(grid[:, :4])
     latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, names=False,   # names: crowded here
-                   title="near the data (black), far outside (red)")
+                   title="inside the data (black), far outside (red)")
     for r, (name, (points, images, dists, nearest)) in enumerate(sets.items()):
         ax_map.scatter(*points.T, s=2, alpha=0.5, color=["black", "red"][r])     # small: the real items show through
         show = torch.linspace(0, len(points) - 1, n_show).long()
@@ -214,7 +216,7 @@ def inside_outside_figure(codes, labels, sets, gallery, n_show=8, fig=None):
             axes = [fig.add_subplot(grid[2 * r + k, 5 + i]) for i in range(n_show)]
             image_row(row, [f"{v:.3f}" for v in dists[show]] if k == 0 else [""] * n_show, axes)  # MSE to nearest
             axes[0].set_ylabel(label, fontsize=8)
-    fig.suptitle("New items and their nearest real photos (MSE to it above each): near the data closer on average,\n"
+    fig.suptitle("New items and their nearest real photos (MSE to it above each): inside the data closer on average,\n"
                  "far outside farther on average and inkier; single items can break the rule", y=1.04)
     return ax_map
 
@@ -228,7 +230,8 @@ def spots_figure(codes, labels, spots, images, gaps, dists, ratios, fig=None, me
     grid = fig.add_gridspec(2, 4 + 2 * per_row, wspace=0.15)
     ax_map = fig.add_subplot(grid[:, :4])
     latent_scatter(codes, labels, ax=ax_map, s=1, alpha=0.3, legend=False, title="emptiest spots (x), training items")
-    ax_map.scatter(*spots.T, marker="x", s=80, color="black", zorder=5.5)   # below the class names (zorder 6)
+    ax_map.scatter(*spots.T, marker="x", s=80, color="black", zorder=7)     # above the class names (zorder 6),
+    names_clear_of(ax_map, np.asarray(spots), pad=6)                        # which move off the markers
     fig.canvas.draw()                                                       # settles where the class names go
     _label_points(ax_map, *np.asarray(spots).T, [str(k + 1) for k in range(len(spots))], ["black"] * len(spots),
                   fontsize=10, avoid=[t.get_window_extent() for t in ax_map.texts],   # numbers clear of the names,

@@ -3,12 +3,14 @@
 * ``class_error_bars``      mean reconstruction error per class, easiest to hardest, one hatch per group of ties
 * ``distance_histograms``   how far new images are from their nearest real photo
 * ``frame_cells``           frames around chosen cells of a decoded grid (and crosses at their addresses on a map)
+* ``names_clear_of``        moves the class names of a map off chosen markers (hides a name that finds no room)
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+from matplotlib.artist import Artist
 from matplotlib.patches import Patch, Rectangle
 
 from ..data import CLASS_NAMES
@@ -33,8 +35,9 @@ def class_error_bars(class_error, overall, ax=None, tie=None):
     handles = [ax.axvline(overall, color="black", linestyle="--", label=f"all items: {overall:.4f}")]
     for g, hatch in hatches.items():
         first, last = np.flatnonzero(group == g)[[0, -1]]
-        handles.append(Patch(fill=False, hatch=hatch, label=f"tied (< {tie} apart): {CLASS_NAMES[order[first]]} to "
-                             f"{CLASS_NAMES[order[last]]}, {values[last] - values[first]:.4f} end to end"))
+        handles.append(Patch(fill=False, hatch=hatch, label=f"chained (each neighbour < {tie} apart): "
+                             f"{CLASS_NAMES[order[first]]} to {CLASS_NAMES[order[last]]}, "
+                             f"{values[last] - values[first]:.4f} end to end"))
     ax.set_xlabel("mean reconstruction error (MSE per pixel of each copy to its own photo), test set")
     ax.set_title("Which clothes Brian finds hard (longest bar = hardest)")
     ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)   # clear of bars
@@ -71,3 +74,45 @@ def frame_cells(ax_grid, extent, n, chosen, ax_map=None, color="red"):
         ax.set_ylim(shown[2:])
     if ax_map is not None:
         ax_map.scatter(*points[torch.as_tensor(chosen)].T, marker="x", s=12, color=color, linewidths=0.8, zorder=4)
+
+
+class _ClearOf(Artist):
+    """Drawn after the class names are spread apart and before they are drawn: moves a name that covers one of the
+    ``points`` (data coordinates; ``pad``: the marker's half size in points) to the first free offset, up, down or
+    sideways, clear of the other names; hides it when none is free (the markers are drawn above the names anyway)."""
+
+    def __init__(self, ax, names, points, pad):
+        super().__init__()
+        self.names, self.points, self.pad = names, np.asarray(points, dtype=float).reshape(-1, 2), pad
+        self.set_zorder(names[0].get_zorder() - 0.005)               # after plots._Repel (names' zorder - 0.01)
+        ax.add_artist(self)
+
+    def draw(self, renderer):
+        marks = self.axes.transData.transform(self.points)
+        scale = 72 / self.axes.figure.dpi                            # pixels -> points
+        pad = self.pad / scale
+
+        def covers(box):
+            return any(box.x0 - pad < x < box.x1 + pad and box.y0 - pad < y < box.y1 + pad for x, y in marks)
+        for name in self.names:
+            if not name.get_visible() or not covers(name.get_window_extent(renderer)):
+                continue
+            start, box = name.xyann, name.get_window_extent(renderer)
+            up, side = box.height / 2 + pad + 1, box.width / 2 + pad + 1       # enough to clear a covered marker
+            steps = [(0, up), (0, -up), (-side, 0), (side, 0), (0, 2 * up), (0, -2 * up), (-2 * side, 0), (2 * side, 0)]
+            others = [n.get_window_extent(renderer) for n in self.names if n is not name and n.get_visible()]
+            for dx, dy in steps:                                     # clear of the markers and the other names
+                name.xyann = (start[0] + dx * scale, start[1] + dy * scale)
+                moved = name.get_window_extent(renderer)
+                if not covers(moved) and not any(moved.overlaps(o) for o in others):
+                    break
+            else:
+                name.xyann = start
+                name.set_visible(False)
+
+
+def names_clear_of(ax, points, pad=8):
+    """Keep the class names written on ``ax`` (``plots.class_labels``) off the markers at ``points`` (N, 2)."""
+    names = [t for t in ax.texts if t.get_zorder() == 6]              # plots.class_labels' names
+    if names:
+        _ClearOf(ax, names, points, pad)
