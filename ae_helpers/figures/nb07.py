@@ -128,8 +128,7 @@ def select_new_items(model, x_test, y_test, codes, x_train, train_codes) -> dict
             f"({away / len(grades):.0%}); Brian puts on two-thirds of a typical photo's ink or more at {len(clear)} of "
             f"them, between half and two-thirds at {len(visible) - len(clear)}, less than half at "
             f"{away - len(visible)} (a faint ghost, or a thin item such as a sandal)"
-            + (f"; of the {len(far)} midpoints far from real items, {far_out} are below the two-thirds line "
-               "(lighter pictures) and cannot be shown" if far_out else "")
+            f"\nfar midpoints: {len(far)}, of which {int(far_out)} too light to show (below the two-thirds line)"
             + f"\nthe bottom row: {len(shown)} new items, one per pair of kinds, each kind in at most two pairs"
             + (f"; in no pair: {', '.join(unused)}" if unused else "")
             + (f" ({10 - len(shown)} of the 10 slots left empty: no candidate left whose two kinds are each in fewer "
