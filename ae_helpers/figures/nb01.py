@@ -133,7 +133,7 @@ def empty_spot_figure(codes, labels, spot, gap, nearest=None, axes=None):
         named = (codes - torch.as_tensor(nearest[0])).norm(dim=1).argsort()[1:11]   # 0 is the item itself
         which = "ringed in black: the nearest item's 10 nearest"
     latent_scatter(codes, labels, zoom, s=12, alpha=0.8, names=False, legend=False,
-                   title=f"Close-up: nothing hangs inside the red circle\n{which}: {count_classes(labels[named])}")
+                   title=f"Close-up: the red circle reaches the nearest item\n{which}: {count_classes(labels[named])}")
     handles = [zoom.add_patch(Circle(spot.tolist(), gap, fill=False, color="red", linewidth=2, zorder=7,
                                      label="empty circle"))]
     zoom.plot(*spot, **star, zorder=9)
