@@ -80,7 +80,9 @@ def items_map(images, codes, labels, n=150):
     pad = 0.05 * (codes.max(0).values - codes.min(0).values)
     ax.set_xlim(float(codes[:, 0].min() - pad[0]), float(codes[:, 0].max() + pad[0]))
     ax.set_ylim(float(codes[:, 1].min() - pad[1]), float(codes[:, 1].max() + pad[1]))
-    ax.set_title(f"The same wardrobe: {n} of the items drawn where they live")
+    ax.set_title(f"The same wardrobe: {n} of the items drawn where they hang")
+    ax.set_xlabel("z1")
+    ax.set_ylabel("z2")
     plots.class_labels(codes, labels, ax)
     return ax
 
