@@ -188,7 +188,7 @@ def _end_words(kinds, n=None) -> str:
 def describe_axes(table, n_end=None, close=0.1) -> str:
     """The table in words: which classes are commonest at each end of each axis (``n_end`` photos at each end,
     for the noise margin of ``_end_words``), and which property it follows most; when the two strongest
-    |correlations| are within ``close`` of each other (one model's ranking, not a law), it names both as about equal."""
+    |correlations| are within ``close`` of each other (one model's ranking, not a law), it names the runner-up too."""
     lines = []
     for a in range(len(table["low"])):
         name, c = strongest_property(table, a)
@@ -196,7 +196,7 @@ def describe_axes(table, n_end=None, close=0.1) -> str:
         both = ranked[:2] if abs(c) - abs(table["corr"][ranked[1]][a]) < close else ranked[:1]
         more = " and ".join(_COMPARATIVES[p][table["corr"][p][a] < 0] for p in both)
         corrs = " and ".join(f"{table['corr'][p][a]:+.2f}" for p in both)
-        goes = (f"it goes with {both[0]} and {both[1]} about equally" if len(both) == 2
+        goes = (f"it goes most with {both[0]}, closely followed by {both[1]}" if len(both) == 2
                 else f"it goes most with {name}")
         ends = [_end_words(table[end][a], n_end) for end in ("low", "high")]
         lines.append(f"z{a + 1} (the {table['share']:.0%} of photos at each end): its low end is "
