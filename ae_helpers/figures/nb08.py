@@ -19,9 +19,6 @@ def model_table(rows: dict) -> str:
     for (name, d), r in rows.items():
         lines.append(f"{name + f' {d}-D':>22} {r['params']:>8,} {r['mse']:>9.4f} {r['x PCA']:>6.3f} "
                      f"{r['sharpness']:>15.3f} {r['mult-adds']:>10,}")
-    seconds = [f"{name} {d}-D {r['train s']:.0f} s" for (name, d), r in rows.items() if "train s" in r]
-    if seconds:
-        lines.append("training took " + ", ".join(seconds) + " (wall-clock, not a speed measurement)")
     return "\n".join(lines)
 
 
